@@ -13,4 +13,5 @@ require (
 	github.com/hashicorp/terraform-plugin-testing v1.16.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/oauth2 v0.37.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 )
