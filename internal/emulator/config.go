@@ -1,0 +1,232 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// OAuthClient is one client-credentials grant; each belongs to one org, so two clients = two orgs
+// (promotion pipelines are tested with two).
+type OAuthClient struct {
+	ID, Secret, OrgID, OrgName string
+}
+
+// User is an agent that screen pops can be sent to. Users belong to one org: a token from
+// another org's client cannot reach them.
+type User struct {
+	ID, Name, OrgID string
+}
+
+// Config configures a Server. The zero value is a working two-org emulator.
+type Config struct {
+	Clients         []OAuthClient    // empty: DefaultClients()
+	Users           []User           // empty: DefaultUsers() (those whose org exists among Clients)
+	RateLimit       int              // requests per minute per token; 0 means 300; negative disables
+	TokenLifetime   time.Duration    // 0 means 24h (expires_in 86400)
+	ActivationDelay time.Duration    // time spent in ACTIVATING / DEACTIVATING; 0 means the PATCH answer already reports ACTIVE/INACTIVE
+	SigningSecret   string           // screen pop HMAC secret; "" means DefaultSigningSecret
+	StatePath       string           // "" = in memory only; else load at New, save atomically on every change
+	Faults          []Fault          // see Fault
+	Now             func() time.Time // nil = time.Now (tests inject a clock)
+	Logger          *slog.Logger     // nil = discard
+
+	// RateBurst is the capacity of each token's bucket: how many requests a fresh token may
+	// send at once. 0 means RateLimit, so a burst never exceeds one minute's allowance (the real
+	// service counts 300 per minute and lets a client spend them at once). Over any interval T
+	// the emulator accepts at most RateBurst + RateLimit*T/1min requests per token; a benchmark
+	// that wants to measure the steady rate quickly can lower RateBurst.
+	RateBurst int
+}
+
+// DefaultSigningSecret signs screen pops when Config.SigningSecret is empty. It is public
+// (it is in the docs), so it is only fit for demos and tests.
+const DefaultSigningSecret = "emulator-signing-secret"
+
+const (
+	// DefaultRateLimit is the real service's limit: requests per minute per token.
+	DefaultRateLimit = 300
+	// DefaultTokenLifetime is the real service's default token lifetime (expires_in 86400).
+	DefaultTokenLifetime = 24 * time.Hour
+	// MaxBodyBytes is the largest request body the API accepts (the widget pipeline's 10 KiB
+	// payload limit); larger bodies answer 400 "payload too large".
+	MaxBodyBytes = 10240
+)
+
+// DefaultClients returns the two demo clients, one per org.
+func DefaultClients() []OAuthClient {
+	return []OAuthClient{
+		{ID: "org-a-client", Secret: "org-a-secret", OrgID: "org-a", OrgName: "Org A"},
+		{ID: "org-b-client", Secret: "org-b-secret", OrgID: "org-b", OrgName: "Org B"},
+	}
+}
+
+// DefaultUsers returns the demo agents: agent-1 and agent-2 in org-a, agent-3 in org-b.
+func DefaultUsers() []User {
+	return []User{
+		{ID: "agent-1", Name: "Agent One", OrgID: "org-a"},
+		{ID: "agent-2", Name: "Agent Two", OrgID: "org-a"},
+		{ID: "agent-3", Name: "Agent Three", OrgID: "org-b"},
+	}
+}
+
+// ConfigError reports an unusable Config; Field names the offending setting.
+type ConfigError struct {
+	Field string
+	Err   error
+}
+
+func (e *ConfigError) Error() string { return "emulator config: " + e.Field + ": " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// normalize fills the defaults in and rejects settings the server could not honour.
+func normalize(cfg Config) (Config, error) {
+	defaultedClients := len(cfg.Clients) == 0
+	if defaultedClients {
+		cfg.Clients = DefaultClients()
+	} else {
+		cfg.Clients = append([]OAuthClient(nil), cfg.Clients...)
+	}
+	orgNames := map[string]string{}
+	clientIDs := map[string]bool{}
+	for i, c := range cfg.Clients {
+		field := fmt.Sprintf("Clients[%d]", i)
+		switch {
+		case c.ID == "":
+			return cfg, &ConfigError{field, errors.New("client id is empty")}
+		case c.Secret == "":
+			return cfg, &ConfigError{field, fmt.Errorf("client %q has an empty secret", c.ID)}
+		case c.OrgID == "":
+			return cfg, &ConfigError{field, fmt.Errorf("client %q has an empty org id", c.ID)}
+		case clientIDs[c.ID]:
+			return cfg, &ConfigError{field, fmt.Errorf("client %q is listed twice", c.ID)}
+		}
+		clientIDs[c.ID] = true
+		if c.OrgName == "" {
+			c.OrgName = c.OrgID
+			cfg.Clients[i] = c
+		}
+		if name, ok := orgNames[c.OrgID]; ok && name != c.OrgName {
+			return cfg, &ConfigError{field, fmt.Errorf("org %q is named both %q and %q", c.OrgID, name, c.OrgName)}
+		}
+		orgNames[c.OrgID] = c.OrgName
+	}
+
+	if len(cfg.Users) == 0 {
+		for _, u := range DefaultUsers() {
+			if _, ok := orgNames[u.OrgID]; ok {
+				cfg.Users = append(cfg.Users, u)
+			}
+		}
+	} else {
+		cfg.Users = append([]User(nil), cfg.Users...)
+	}
+	userIDs := map[string]bool{}
+	for i, u := range cfg.Users {
+		field := fmt.Sprintf("Users[%d]", i)
+		switch {
+		case u.ID == "":
+			return cfg, &ConfigError{field, errors.New("user id is empty")}
+		case strings.Contains(u.ID, "/"):
+			return cfg, &ConfigError{field, fmt.Errorf("user id %q contains a slash", u.ID)}
+		case userIDs[u.ID]:
+			return cfg, &ConfigError{field, fmt.Errorf("user %q is listed twice", u.ID)}
+		}
+		if _, ok := orgNames[u.OrgID]; !ok {
+			return cfg, &ConfigError{field, fmt.Errorf("user %q belongs to org %q, which no client has", u.ID, u.OrgID)}
+		}
+		userIDs[u.ID] = true
+		if u.Name == "" {
+			cfg.Users[i].Name = u.ID
+		}
+	}
+
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.RateBurst < 0 {
+		return cfg, &ConfigError{"RateBurst", fmt.Errorf("%d is negative", cfg.RateBurst)}
+	}
+	if cfg.RateBurst == 0 && cfg.RateLimit > 0 {
+		cfg.RateBurst = cfg.RateLimit
+	}
+	switch {
+	case cfg.TokenLifetime < 0:
+		return cfg, &ConfigError{"TokenLifetime", fmt.Errorf("%s is negative", cfg.TokenLifetime)}
+	case cfg.TokenLifetime == 0:
+		cfg.TokenLifetime = DefaultTokenLifetime
+	case cfg.TokenLifetime < time.Second:
+		return cfg, &ConfigError{"TokenLifetime", fmt.Errorf("%s is under a second (expires_in counts seconds)", cfg.TokenLifetime)}
+	}
+	if cfg.ActivationDelay < 0 {
+		return cfg, &ConfigError{"ActivationDelay", fmt.Errorf("%s is negative", cfg.ActivationDelay)}
+	}
+	if cfg.SigningSecret == "" {
+		cfg.SigningSecret = DefaultSigningSecret
+	}
+	if err := ValidateFaults(cfg.Faults); err != nil {
+		return cfg, &ConfigError{"Faults", err}
+	}
+	cfg.Faults = append([]Fault(nil), cfg.Faults...)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return cfg, nil
+}
+
+// ParseClients parses "id:secret:orgId:orgName,..." (the program's -clients flag). The org name
+// may be left out (it defaults to the org id) and, being the last field, may contain colons;
+// the other fields may not. Entries are separated by commas.
+func ParseClients(spec string) ([]OAuthClient, error) {
+	var out []OAuthClient
+	for i, entry := range splitList(spec) {
+		parts := strings.SplitN(entry, ":", 4)
+		if len(parts) < 3 {
+			return nil, fmt.Errorf("client %d: want id:secret:orgId[:orgName], got %d field(s)", i+1, len(parts))
+		}
+		c := OAuthClient{ID: parts[0], Secret: parts[1], OrgID: parts[2]}
+		if len(parts) == 4 {
+			c.OrgName = parts[3]
+		}
+		if c.ID == "" || c.Secret == "" || c.OrgID == "" {
+			// The entry is not echoed: it holds a secret.
+			return nil, fmt.Errorf("client %d: id, secret and org id must all be set", i+1)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// ParseUsers parses "id:name:orgId,..." (the program's -users flag). The name may contain
+// colons; the id and org id may not.
+func ParseUsers(spec string) ([]User, error) {
+	var out []User
+	for i, entry := range splitList(spec) {
+		first := strings.Index(entry, ":")
+		last := strings.LastIndex(entry, ":")
+		if first < 0 || first == last {
+			return nil, fmt.Errorf("user %d (%q): want id:name:orgId", i+1, entry)
+		}
+		u := User{ID: entry[:first], Name: entry[first+1 : last], OrgID: entry[last+1:]}
+		if u.ID == "" || u.OrgID == "" {
+			return nil, fmt.Errorf("user %d (%q): id and org id must be set", i+1, entry)
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+func splitList(spec string) []string {
+	var out []string
+	for _, entry := range strings.Split(spec, ",") {
+		if entry = strings.TrimSpace(entry); entry != "" {
+			out = append(out, entry)
+		}
+	}
+	return out
+}

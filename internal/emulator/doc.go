@@ -1,0 +1,56 @@
+// Package emulator is a local Genesys Cloud org: the login service and the slice of the
+// Platform API v2 the provider uses, as one http.Handler. Tests start it with httptest; the
+// genesys-emulator program serves it for demos and benchmarks. It imports nothing of the
+// provider, so it is an independent oracle for the client's and the provider's behaviour.
+//
+//	emu, err := emulator.New(emulator.Config{})   // org-a and org-b, default clients and users
+//	srv := httptest.NewServer(emu)
+//	// login_url and api_url both point at srv.URL
+//
+// # What is faithful to the real service
+//
+//   - OAuth client credentials at POST /oauth/token (HTTP Basic, or client_id/client_secret in
+//     the form), answering {access_token, token_type "bearer", expires_in}; bad credentials
+//     answer 401 {"error":"invalid_client", ...}. Every /api/v2 call needs a bearer token:
+//     missing is 401 authentication.required, unknown or expired is 401 bad.credentials.
+//   - Errors use the Genesys document {message, code, status, contextId, details, errors}; the
+//     contextId is the ININ-Correlation-Id header, which every answer carries.
+//   - Rate limiting per access token (default 300 per minute): 429 with Retry-After and
+//     code too.many.requests.retry.after; inin-ratelimit-count, -allowed and -reset on every
+//     answer to an authenticated call.
+//   - Integrations: create, get, list with paging ({entities, pageSize, pageNumber, total,
+//     pageCount}), config/current get and put with optimistic versions (a stale version is 409),
+//     PATCH intendedState with reportedState passing through ACTIVATING or DEACTIVATING, delete.
+//     GET /api/v2/organizations/me. Orgs are isolated: another org's integration is a 404.
+//
+// # What is not
+//
+//   - The rate limit is a token bucket (Config.RateLimit per minute, capacity Config.RateBurst,
+//     by default one minute's allowance) rather than the real per-minute window; the headers are
+//     its equivalents: count is the tokens in use, reset the seconds until the bucket is full.
+//     A negative RateLimit disables limiting and its headers.
+//   - Only the two custom client application types exist, and their configuration is checked
+//     strictly: properties not in the type's schema, sandbox tokens and permissions outside the
+//     iframe allow-lists, and a url that is not an absolute https URL are 400s, as is any body
+//     over MaxBodyBytes (10 KiB, the widget pipeline's payload limit). The real service is laxer
+//     in places and stricter in others (it checks groups and queues exist; this does not).
+//   - Enabling an integration whose configuration has no url ends in reportedState ERROR; the
+//     real service's reasons for ERROR are many and unspecified. PUT config always replaces the
+//     whole configuration (name and notes included) and does not restart an activation.
+//   - Screen pops (POST /api/v2/users/{userId}/screenpops) follow the project's contract, not a
+//     published Genesys endpoint: X-Payload-Signature is the base64 HMAC-SHA256 of the exact body
+//     bytes (missing or wrong: 401 invalid.signature), Idempotency-Key is required (400), a key
+//     reused within 24 hours in the same org answers 409 with the original answer, and unknown
+//     users (or another org's) are 404. Nothing is shown to anyone: a pop is "delivered" once
+//     recorded; deliveryTimeMs is the emulator's own handling time.
+//   - Faults (see Fault) are the emulator's own: 429 storms, 500/502/503, latency, connection
+//     resets before handling or after a change is committed, reads that 404 for a while after a
+//     create (eventual consistency), and unfocused screen pop windows, each by exact pattern or
+//     seeded probability.
+//   - The journal (Server.Journal, GET /_emulator/requests) and the admin endpoints under
+//     /_emulator/ are the emulator's own; they need no token, are not rate limited, faulted or
+//     journaled, and must not be exposed beyond the machine.
+//   - State survives a restart only with Config.StatePath (integrations and screen pops within
+//     the idempotency window; never tokens). The file is rewritten atomically in the background
+//     after changes and once more by Close; a crash can lose the last moments, never corrupt it.
+package emulator

@@ -1,0 +1,711 @@
+package emulator
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Integration types the emulator knows: a custom agent widget is a custom client application.
+const (
+	TypeClientApp         = "embedded-client-app"
+	TypeInteractionWidget = "embedded-client-app-interaction-widget"
+)
+
+// Intended and reported states.
+const (
+	StateEnabled  = "ENABLED"
+	StateDisabled = "DISABLED"
+
+	ReportedActive       = "ACTIVE"
+	ReportedInactive     = "INACTIVE"
+	ReportedActivating   = "ACTIVATING"
+	ReportedDeactivating = "DEACTIVATING"
+	ReportedError        = "ERROR"
+)
+
+var integrationTypes = map[string]IntegrationType{
+	TypeClientApp: {
+		ID: TypeClientApp, Name: "Client Application",
+		Description: "Embeds a web application in the agent desktop (standalone or widget).",
+		SelfURI:     "/api/v2/integrations/types/" + TypeClientApp,
+	},
+	TypeInteractionWidget: {
+		ID: TypeInteractionWidget, Name: "Interaction Widget",
+		Description: "Embeds a web application beside an interaction in the agent desktop.",
+		SelfURI:     "/api/v2/integrations/types/" + TypeInteractionWidget,
+	},
+}
+
+// Integration is an integration as the API answers it.
+type Integration struct {
+	ID              string                `json:"id"`
+	Name            string                `json:"name"`
+	IntegrationType IntegrationType       `json:"integrationType"`
+	Notes           string                `json:"notes"`
+	IntendedState   string                `json:"intendedState"`
+	Config          IntegrationConfigInfo `json:"config"`
+	ReportedState   IntegrationStatusInfo `json:"reportedState"`
+	SelfURI         string                `json:"selfUri"`
+}
+
+// IntegrationType names the kind of an integration.
+type IntegrationType struct {
+	ID          string `json:"id"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	SelfURI     string `json:"selfUri,omitempty"`
+}
+
+// IntegrationConfigInfo points at the current configuration.
+type IntegrationConfigInfo struct {
+	Current ConfigRef `json:"current"`
+}
+
+// ConfigRef names a configuration and its version.
+type ConfigRef struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+	SelfURI string `json:"selfUri"`
+}
+
+// IntegrationStatusInfo is the reported state. LastUpdated is when the code last changed.
+type IntegrationStatusInfo struct {
+	Code        string       `json:"code"`
+	Effective   string       `json:"effective"`
+	Detail      *MessageInfo `json:"detail,omitempty"`
+	LastUpdated time.Time    `json:"lastUpdated"`
+}
+
+// MessageInfo explains a reported state (only ERROR carries one).
+type MessageInfo struct {
+	Message string `json:"message"`
+}
+
+// IntegrationConfig is the configuration of an integration: GET and PUT
+// /api/v2/integrations/{id}/config/current exchange it (plus id and selfUri).
+type IntegrationConfig struct {
+	Name        string         `json:"name"`
+	Notes       string         `json:"notes"`
+	Version     int            `json:"version"`
+	Properties  map[string]any `json:"properties"`
+	Advanced    map[string]any `json:"advanced"`
+	Credentials map[string]any `json:"credentials"`
+}
+
+type configWire struct {
+	ID string `json:"id"`
+	IntegrationConfig
+	SelfURI string `json:"selfUri"`
+}
+
+// IntegrationListing is a page of GET /api/v2/integrations.
+type IntegrationListing struct {
+	Entities    []Integration `json:"entities"`
+	PageSize    int           `json:"pageSize"`
+	PageNumber  int           `json:"pageNumber"`
+	Total       int           `json:"total"`
+	PageCount   int           `json:"pageCount"`
+	FirstURI    string        `json:"firstUri"`
+	SelfURI     string        `json:"selfUri"`
+	LastURI     string        `json:"lastUri"`
+	NextURI     string        `json:"nextUri,omitempty"`
+	PreviousURI string        `json:"previousUri,omitempty"`
+}
+
+const (
+	defaultPageSize = 25
+	maxPageSize     = 100
+)
+
+// integrationRecord is an integration as the server keeps it (and as the state file stores it).
+type integrationRecord struct {
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	TypeID      string       `json:"typeId"`
+	Notes       string       `json:"notes"`
+	Intended    string       `json:"intendedState"`
+	Reported    string       `json:"reportedCode"`
+	Detail      string       `json:"detail,omitempty"`
+	LastUpdated time.Time    `json:"lastUpdated"`
+	Pending     *transition  `json:"pending,omitempty"`
+	Config      configRecord `json:"config"`
+	CreatedAt   time.Time    `json:"createdAt"`
+	HiddenUntil time.Time    `json:"hiddenUntil,omitzero"`
+}
+
+// transition is an activation or deactivation under way: at At the reported code becomes Code.
+type transition struct {
+	Code   string    `json:"code"`
+	Detail string    `json:"detail,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+type configRecord struct {
+	Version     int            `json:"version"`
+	Properties  map[string]any `json:"properties"`
+	Advanced    map[string]any `json:"advanced"`
+	Credentials map[string]any `json:"credentials"`
+}
+
+// settle completes a transition whose time has come. Transitions are computed from the clock
+// when the integration is looked at, so no goroutine runs them and an injected clock drives them.
+func (rec *integrationRecord) settle(now time.Time) {
+	if p := rec.Pending; p != nil && !now.Before(p.At) {
+		rec.Reported, rec.Detail, rec.LastUpdated, rec.Pending = p.Code, p.Detail, p.At, nil
+	}
+}
+
+// hidden reports whether reads of rec still 404 (read-404-after-create).
+func (rec *integrationRecord) hidden(now time.Time) bool {
+	return now.Before(rec.HiddenUntil)
+}
+
+var effectiveText = map[string]string{
+	ReportedActive: "Active", ReportedInactive: "Inactive", ReportedActivating: "Activating",
+	ReportedDeactivating: "Deactivating", ReportedError: "Error",
+}
+
+func (rec *integrationRecord) view() Integration {
+	self := "/api/v2/integrations/" + rec.ID
+	st := IntegrationStatusInfo{
+		Code:        rec.Reported,
+		Effective:   effectiveText[rec.Reported],
+		LastUpdated: rec.LastUpdated.UTC().Truncate(time.Millisecond),
+	}
+	if rec.Detail != "" {
+		st.Detail = &MessageInfo{Message: rec.Detail}
+		st.Effective += ": " + rec.Detail
+	}
+	return Integration{
+		ID:              rec.ID,
+		Name:            rec.Name,
+		IntegrationType: integrationTypes[rec.TypeID],
+		Notes:           rec.Notes,
+		IntendedState:   rec.Intended,
+		Config: IntegrationConfigInfo{Current: ConfigRef{
+			ID: rec.ID, Name: rec.Name, Version: rec.Config.Version, SelfURI: self + "/config/current",
+		}},
+		ReportedState: st,
+		SelfURI:       self,
+	}
+}
+
+func (rec *integrationRecord) config() IntegrationConfig {
+	return IntegrationConfig{
+		Name:        rec.Name,
+		Notes:       rec.Notes,
+		Version:     rec.Config.Version,
+		Properties:  cloneObject(rec.Config.Properties),
+		Advanced:    cloneObject(rec.Config.Advanced),
+		Credentials: cloneObject(rec.Config.Credentials),
+	}
+}
+
+// lookupForRead finds an integration a GET may see. A hidden one (read-404-after-create) is
+// reported so the journal can name the fault. The caller holds s.mu.
+func (s *Server) lookupForRead(c *call, id string) *integrationRecord {
+	o := s.orgs[c.principal.orgID]
+	if o == nil {
+		return nil
+	}
+	rec := o.integrations[id]
+	if rec == nil {
+		return nil
+	}
+	if rec.hidden(c.arrived) {
+		c.entry.Fault = joinFault(c.entry.Fault, string(KindReadNotFoundAfterCreate))
+		return nil
+	}
+	rec.settle(c.arrived)
+	return rec
+}
+
+// lookupForWrite finds an integration a write may change: writes go to the primary, so an
+// integration hidden from reads is still found. The caller holds s.mu.
+func (s *Server) lookupForWrite(c *call, id string) *integrationRecord {
+	o := s.orgs[c.principal.orgID]
+	if o == nil {
+		return nil
+	}
+	rec := o.integrations[id]
+	if rec != nil {
+		rec.settle(c.arrived)
+	}
+	return rec
+}
+
+func joinFault(have, add string) string {
+	if have == "" {
+		return add
+	}
+	return have + "+" + add
+}
+
+type createIntegrationRequest struct {
+	Name            *string `json:"name"`
+	Notes           string  `json:"notes"`
+	IntegrationType *struct {
+		ID string `json:"id"`
+	} `json:"integrationType"`
+}
+
+func (s *Server) handleCreateIntegration(c *call) reply {
+	body, aerr := c.readBody()
+	if aerr != nil {
+		return errorReply(aerr)
+	}
+	var in createIntegrationRequest
+	if err := decodeJSON(body, &in); err != nil {
+		return errorReply(errBadRequest(messageMalformed))
+	}
+	var fields []fieldError
+	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
+		fields = append(fields, fieldError{"name", "is required"})
+	}
+	switch {
+	case in.IntegrationType == nil || in.IntegrationType.ID == "":
+		fields = append(fields, fieldError{"integrationType.id", "is required"})
+	case integrationTypes[in.IntegrationType.ID].ID == "":
+		fields = append(fields, fieldError{"integrationType.id", fmt.Sprintf("unknown integration type %q (known: %s, %s)", in.IntegrationType.ID, TypeClientApp, TypeInteractionWidget)})
+	}
+	if len(fields) > 0 {
+		return errorReply(errValidation(fields))
+	}
+
+	now := c.arrived
+	rec := &integrationRecord{
+		ID:          newUUID(),
+		Name:        *in.Name,
+		TypeID:      in.IntegrationType.ID,
+		Notes:       in.Notes,
+		Intended:    StateDisabled,
+		Reported:    ReportedInactive,
+		LastUpdated: now,
+		CreatedAt:   now,
+		Config: configRecord{
+			Version:     1,
+			Properties:  map[string]any{},
+			Advanced:    map[string]any{},
+			Credentials: map[string]any{},
+		},
+	}
+	s.mu.Lock()
+	if f := decideHandlerFault(s.faults, KindReadNotFoundAfterCreate, c.r.Method, c.r.URL.Path); f != nil {
+		rec.HiddenUntil = now.Add(f.For)
+	}
+	s.org(c.principal.orgID).integrations[rec.ID] = rec
+	v := rec.view()
+	s.mu.Unlock()
+	s.changed()
+	return reply{status: http.StatusOK, body: v}
+}
+
+func (s *Server) handleGetIntegration(c *call) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.lookupForRead(c, c.params["id"])
+	if rec == nil {
+		return errorReply(errNotFound())
+	}
+	return reply{status: http.StatusOK, body: rec.view()}
+}
+
+func (s *Server) handleListIntegrations(c *call) reply {
+	q := c.r.URL.Query()
+	var fields []fieldError
+	pageSize, fe := pageParam(q, "pageSize", defaultPageSize, maxPageSize)
+	if fe != nil {
+		fields = append(fields, *fe)
+	}
+	pageNumber, fe := pageParam(q, "pageNumber", 1, 0)
+	if fe != nil {
+		fields = append(fields, *fe)
+	}
+	if len(fields) > 0 {
+		return errorReply(errValidation(fields))
+	}
+
+	s.mu.Lock()
+	var recs []*integrationRecord
+	if o := s.orgs[c.principal.orgID]; o != nil {
+		recs = make([]*integrationRecord, 0, len(o.integrations))
+		for _, rec := range o.integrations {
+			if !rec.hidden(c.arrived) {
+				rec.settle(c.arrived)
+				recs = append(recs, rec)
+			}
+		}
+	}
+	sortRecords(recs)
+	total := len(recs)
+	start := min((pageNumber-1)*pageSize, total)
+	end := min(start+pageSize, total)
+	entities := make([]Integration, 0, end-start)
+	for _, rec := range recs[start:end] {
+		entities = append(entities, rec.view())
+	}
+	s.mu.Unlock()
+
+	pageCount := (total + pageSize - 1) / pageSize
+	page := func(n int) string {
+		return "/api/v2/integrations?pageSize=" + strconv.Itoa(pageSize) + "&pageNumber=" + strconv.Itoa(n)
+	}
+	out := IntegrationListing{
+		Entities: entities, PageSize: pageSize, PageNumber: pageNumber, Total: total, PageCount: pageCount,
+		FirstURI: page(1), SelfURI: page(pageNumber), LastURI: page(max(pageCount, 1)),
+	}
+	if pageNumber < pageCount {
+		out.NextURI = page(pageNumber + 1)
+	}
+	if pageNumber > 1 {
+		out.PreviousURI = page(min(pageNumber-1, max(pageCount, 1)))
+	}
+	return reply{status: http.StatusOK, body: out}
+}
+
+// sortRecords orders integrations by name, then id, so pages are stable.
+func sortRecords(recs []*integrationRecord) {
+	slices.SortFunc(recs, func(a, b *integrationRecord) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
+}
+
+func pageParam(q url.Values, name string, fallback, limit int) (int, *fieldError) {
+	raw := q.Get(name)
+	if raw == "" {
+		return fallback, nil
+	}
+	n, err := strconv.Atoi(raw)
+	switch {
+	case err != nil || n < 1:
+		return 0, &fieldError{name, fmt.Sprintf("%q is not a positive integer", raw)}
+	case limit > 0 && n > limit:
+		return 0, &fieldError{name, fmt.Sprintf("%d is over the maximum of %d", n, limit)}
+	}
+	return n, nil
+}
+
+type patchIntegrationRequest struct {
+	IntendedState *string `json:"intendedState"`
+}
+
+func (s *Server) handlePatchIntegration(c *call) reply {
+	body, aerr := c.readBody()
+	if aerr != nil {
+		return errorReply(aerr)
+	}
+	var in patchIntegrationRequest
+	if err := decodeJSON(body, &in); err != nil {
+		return errorReply(errBadRequest(messageMalformed))
+	}
+	switch {
+	case in.IntendedState == nil:
+		return errorReply(errValidation([]fieldError{{"intendedState", "is required"}}))
+	case *in.IntendedState != StateEnabled && *in.IntendedState != StateDisabled:
+		return errorReply(errValidation([]fieldError{{"intendedState", fmt.Sprintf("%q is not ENABLED or DISABLED", *in.IntendedState)}}))
+	}
+	want := *in.IntendedState
+
+	s.mu.Lock()
+	rec := s.lookupForWrite(c, c.params["id"])
+	if rec == nil {
+		s.mu.Unlock()
+		return errorReply(errNotFound())
+	}
+	// Asking again for the state already wanted changes nothing, except that enabling an
+	// integration that failed to activate tries again.
+	retry := want == StateEnabled && rec.Reported == ReportedError && rec.Pending == nil
+	changed := want != rec.Intended || retry
+	if changed {
+		s.startTransition(rec, want, c.arrived)
+	}
+	v := rec.view()
+	s.mu.Unlock()
+	if changed {
+		s.changed()
+	}
+	return reply{status: http.StatusOK, body: v}
+}
+
+// startTransition moves rec towards want. Enabling an integration whose configuration has no
+// url ends in ERROR, as the agent desktop would have nothing to load. The caller holds s.mu.
+func (s *Server) startTransition(rec *integrationRecord, want string, now time.Time) {
+	rec.Intended = want
+	final, detail, passing := ReportedInactive, "", ReportedDeactivating
+	if want == StateEnabled {
+		final, passing = ReportedActive, ReportedActivating
+		if u, _ := rec.Config.Properties["url"].(string); u == "" {
+			final, detail = ReportedError, "the configuration has no url property"
+		}
+	}
+	if s.cfg.ActivationDelay == 0 {
+		rec.Reported, rec.Detail, rec.LastUpdated, rec.Pending = final, detail, now, nil
+		return
+	}
+	rec.Reported, rec.Detail, rec.LastUpdated = passing, "", now
+	rec.Pending = &transition{Code: final, Detail: detail, At: now.Add(s.cfg.ActivationDelay)}
+}
+
+func (s *Server) handleDeleteIntegration(c *call) reply {
+	s.mu.Lock()
+	rec := s.lookupForWrite(c, c.params["id"])
+	if rec == nil {
+		s.mu.Unlock()
+		return errorReply(errNotFound())
+	}
+	delete(s.orgs[c.principal.orgID].integrations, rec.ID)
+	v := rec.view()
+	s.mu.Unlock()
+	s.changed()
+	return reply{status: http.StatusOK, body: v}
+}
+
+func (s *Server) handleGetConfig(c *call) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.lookupForRead(c, c.params["id"])
+	if rec == nil {
+		return errorReply(errNotFound())
+	}
+	return reply{status: http.StatusOK, body: configWire{
+		ID: rec.ID, IntegrationConfig: rec.config(), SelfURI: "/api/v2/integrations/" + rec.ID + "/config/current",
+	}}
+}
+
+type putConfigRequest struct {
+	Name        *string `json:"name"`
+	Notes       *string `json:"notes"`
+	Version     *int    `json:"version"`
+	Properties  any     `json:"properties"`
+	Advanced    any     `json:"advanced"`
+	Credentials any     `json:"credentials"`
+}
+
+func (s *Server) handlePutConfig(c *call) reply {
+	body, aerr := c.readBody()
+	if aerr != nil {
+		return errorReply(aerr)
+	}
+	var in putConfigRequest
+	if err := decodeJSON(body, &in); err != nil {
+		return errorReply(errBadRequest(messageMalformed))
+	}
+	var fields []fieldError
+	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
+		fields = append(fields, fieldError{"name", "is required"})
+	}
+	if in.Version == nil {
+		fields = append(fields, fieldError{"version", "is required (the version being replaced)"})
+	}
+	properties, fe := objectField("properties", in.Properties)
+	fields = appendIf(fields, fe)
+	advanced, fe := objectField("advanced", in.Advanced)
+	fields = appendIf(fields, fe)
+	credentials, fe := objectField("credentials", in.Credentials)
+	fields = appendIf(fields, fe)
+
+	s.mu.Lock()
+	rec := s.lookupForWrite(c, c.params["id"])
+	if rec == nil {
+		s.mu.Unlock()
+		return errorReply(errNotFound())
+	}
+	if properties != nil {
+		fields = append(fields, validateProperties(rec.TypeID, properties)...)
+	}
+	if len(fields) > 0 {
+		s.mu.Unlock()
+		return errorReply(errValidation(fields))
+	}
+	if *in.Version != rec.Config.Version {
+		current := rec.Config.Version
+		s.mu.Unlock()
+		return errorReply(&apiError{
+			Status:  http.StatusConflict,
+			Code:    CodeConflict,
+			Message: fmt.Sprintf("The configuration was changed: version %d is not the current version %d. Read it again and retry.", *in.Version, current),
+		})
+	}
+	rec.Name = *in.Name
+	rec.Notes = deref(in.Notes)
+	rec.Config = configRecord{
+		Version:     rec.Config.Version + 1,
+		Properties:  orEmpty(properties),
+		Advanced:    orEmpty(advanced),
+		Credentials: orEmpty(credentials),
+	}
+	out := configWire{ID: rec.ID, IntegrationConfig: rec.config(), SelfURI: "/api/v2/integrations/" + rec.ID + "/config/current"}
+	s.mu.Unlock()
+	s.changed()
+	return reply{status: http.StatusOK, body: out}
+}
+
+// objectField accepts a JSON object or null for a field that must be an object.
+func objectField(name string, v any) (map[string]any, *fieldError) {
+	switch t := v.(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		return t, nil
+	default:
+		return nil, &fieldError{name, "must be a JSON object"}
+	}
+}
+
+func appendIf(fields []fieldError, fe *fieldError) []fieldError {
+	if fe != nil {
+		return append(fields, *fe)
+	}
+	return fields
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// decodeJSON decodes exactly one JSON value, keeping numbers exact (json.Number) so free-form
+// configuration round-trips unchanged.
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("trailing data after the JSON value")
+	}
+	return nil
+}
+
+// cloneObject deep-copies decoded JSON so snapshots cannot alias server state.
+func cloneObject(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = cloneValue(v)
+	}
+	return out
+}
+
+func cloneValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return cloneObject(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = cloneValue(e)
+		}
+		return out
+	case []string:
+		return slices.Clone(t)
+	default:
+		return v
+	}
+}
+
+// Integrations returns a snapshot of an org's integrations as the API would show them (hidden
+// ones included), ordered by name then id.
+func (s *Server) Integrations(orgID string) []Integration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.orgs[orgID]
+	if o == nil {
+		return nil
+	}
+	now := s.now()
+	recs := make([]*integrationRecord, 0, len(o.integrations))
+	for _, rec := range o.integrations {
+		rec.settle(now)
+		recs = append(recs, rec)
+	}
+	sortRecords(recs)
+	out := make([]Integration, len(recs))
+	for i, rec := range recs {
+		out[i] = rec.view()
+	}
+	return out
+}
+
+// IntegrationConfig returns a copy of an integration's current configuration.
+func (s *Server) IntegrationConfig(orgID, id string) (IntegrationConfig, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o := s.orgs[orgID]; o != nil {
+		if rec := o.integrations[id]; rec != nil {
+			return rec.config(), true
+		}
+	}
+	return IntegrationConfig{}, false
+}
+
+// DeleteIntegrationOutOfBand deletes an integration as someone in the admin UI would (for drift
+// tests). It reports whether the integration existed.
+func (s *Server) DeleteIntegrationOutOfBand(orgID, id string) bool {
+	s.mu.Lock()
+	o := s.orgs[orgID]
+	found := o != nil && o.integrations[id] != nil
+	if found {
+		delete(o.integrations, id)
+	}
+	s.mu.Unlock()
+	if found {
+		s.changed()
+	}
+	return found
+}
+
+// UpdateIntegrationOutOfBand changes an integration's configuration as someone in the admin UI
+// would (for drift tests): mutate edits a copy, which becomes the current configuration with the
+// version bumped by one whatever mutate did to Version. Name and Notes apply to the integration
+// (an empty Name keeps the old one). No validation runs. It reports whether the integration existed.
+func (s *Server) UpdateIntegrationOutOfBand(orgID, id string, mutate func(*IntegrationConfig)) bool {
+	s.mu.Lock()
+	o := s.orgs[orgID]
+	var rec *integrationRecord
+	if o != nil {
+		rec = o.integrations[id]
+	}
+	if rec == nil {
+		s.mu.Unlock()
+		return false
+	}
+	cfg := rec.config()
+	mutate(&cfg)
+	if cfg.Name != "" {
+		rec.Name = cfg.Name
+	}
+	rec.Notes = cfg.Notes
+	rec.Config = configRecord{
+		Version:     rec.Config.Version + 1,
+		Properties:  cloneObject(cfg.Properties),
+		Advanced:    cloneObject(cfg.Advanced),
+		Credentials: cloneObject(cfg.Credentials),
+	}
+	s.mu.Unlock()
+	s.changed()
+	return true
+}
