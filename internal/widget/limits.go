@@ -1,0 +1,132 @@
+package widget
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
+)
+
+// Refresh interval bounds, in milliseconds. 0 means the widget does not refresh.
+const (
+	MinRefreshIntervalMs = 1000       // faster refreshes hammer the app for no visible gain
+	MaxRefreshIntervalMs = 86_400_000 // one day; anything slower is "never"
+)
+
+// Default sandbox limits, from the Genesys Cloud render frame.
+const (
+	DefaultMaxPayloadBytes = 10240
+	DefaultMaxWidth        = 800
+	DefaultMaxHeight       = 600
+)
+
+// Constraints are the limits every widget of one provider configuration is checked against.
+type Constraints struct {
+	AllowedOrigins  []string // host patterns (package hostmatch); empty allows any https host
+	MaxPayloadBytes int64    // largest integration configuration, as sent
+	MaxWidth        int64    // widest render frame, in pixels
+	MaxHeight       int64    // tallest render frame, in pixels
+}
+
+// Defaults returns the Genesys Cloud sandbox limits: any origin, 10240 bytes, 800x600 pixels.
+func Defaults() Constraints {
+	return Constraints{
+		MaxPayloadBytes: DefaultMaxPayloadBytes,
+		MaxWidth:        DefaultMaxWidth,
+		MaxHeight:       DefaultMaxHeight,
+	}
+}
+
+// Validate checks a provider's constraints and reports every problem at once, each naming its
+// widget_constraints attribute.
+func (c Constraints) Validate() error {
+	var errs []error
+	for i, p := range c.AllowedOrigins {
+		if err := hostmatch.ValidatePattern(p); err != nil {
+			errs = append(errs, fmt.Errorf("allowed_origins[%d]: %w", i, err))
+		}
+	}
+	for _, f := range []struct {
+		name  string
+		value int64
+		unit  string
+	}{
+		{"max_payload_bytes", c.MaxPayloadBytes, "bytes"},
+		{"max_width", c.MaxWidth, "pixels"},
+		{"max_height", c.MaxHeight, "pixels"},
+	} {
+		if f.value <= 0 {
+			errs = append(errs, fmt.Errorf("%s is %d; it must be a positive number of %s", f.name, f.value, f.unit))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// DimensionError reports a render frame dimension outside its limits.
+type DimensionError struct {
+	Dimension string // "width" or "height"
+	Value     int64
+	Max       int64
+}
+
+func (e *DimensionError) Error() string {
+	if e.Value <= 0 {
+		return fmt.Sprintf("%s is %d; it must be a positive number of pixels", e.Dimension, e.Value)
+	}
+	return fmt.Sprintf("%s %d exceeds the render frame limit of %d pixels; lower %s or raise widget_constraints.max_%s",
+		e.Dimension, e.Value, e.Max, e.Dimension, e.Dimension)
+}
+
+// CheckDimensions checks a widget's render frame against the limits. Each failing dimension is
+// a *DimensionError; when both fail, the errors are joined (errors.Join), so a caller can attach
+// each to its own attribute by unwrapping.
+func CheckDimensions(width, height, maxWidth, maxHeight int64) error {
+	var errs []error
+	if width <= 0 || width > maxWidth {
+		errs = append(errs, &DimensionError{Dimension: "width", Value: width, Max: maxWidth})
+	}
+	if height <= 0 || height > maxHeight {
+		errs = append(errs, &DimensionError{Dimension: "height", Value: height, Max: maxHeight})
+	}
+	return errors.Join(errs...)
+}
+
+// CheckRefreshInterval checks a refresh interval in milliseconds: 0 (no refresh) or between
+// MinRefreshIntervalMs and MaxRefreshIntervalMs.
+func CheckRefreshInterval(ms int64) error {
+	if ms == 0 || ms >= MinRefreshIntervalMs && ms <= MaxRefreshIntervalMs {
+		return nil
+	}
+	return fmt.Errorf("refresh interval is %d ms; it must be between %d ms (1 second) and %d ms (1 day), or 0 for no refresh",
+		ms, MinRefreshIntervalMs, MaxRefreshIntervalMs)
+}
+
+// PayloadSizeError reports a configuration larger than the sandbox accepts.
+type PayloadSizeError struct {
+	Size int
+	Max  int
+}
+
+func (e *PayloadSizeError) Error() string {
+	return fmt.Sprintf("the widget configuration is %s as sent to Genesys Cloud, %s over the limit of %s; shorten the description, notes or advanced settings, or raise widget_constraints.max_payload_bytes",
+		bytesText(e.Size), bytesText(e.Size-e.Max), bytesText(e.Max))
+}
+
+// CheckPayloadSize checks the size of a configuration. payload must be exactly the bytes the
+// client sends, so that what is measured is what the sandbox will see.
+func CheckPayloadSize(payload []byte, max int) error {
+	if max <= 0 {
+		return fmt.Errorf("the payload size limit is %d bytes; widget_constraints.max_payload_bytes must be positive", max)
+	}
+	if len(payload) > max {
+		return &PayloadSizeError{Size: len(payload), Max: max}
+	}
+	return nil
+}
+
+func bytesText(n int) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

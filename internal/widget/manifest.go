@@ -1,0 +1,79 @@
+package widget
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
+)
+
+// MaxManifestURLLength bounds a manifest URL, in bytes. 2048 is what every browser and
+// intermediary is known to handle, and far more than a manifest location needs.
+const MaxManifestURLLength = 2048
+
+// ValidateManifestURL checks that raw can be the URL Genesys Cloud loads a widget from: an
+// absolute https URL of at most MaxManifestURLLength bytes, with a host and without user info.
+// A fragment is allowed: single-page apps route by it (".../#/agent"), and it is not part of the
+// origin. The errors are *hostmatch.URLError for malformed URLs and *URLError otherwise.
+func ValidateManifestURL(raw string) error {
+	if len(raw) > MaxManifestURLLength {
+		return &URLError{Reason: fmt.Sprintf("URL is %d bytes long; the limit is %d", len(raw), MaxManifestURLLength)}
+	}
+	u, err := hostmatch.ParseURL(raw)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "https" {
+		return &URLError{Reason: fmt.Sprintf("URL scheme is %q; Genesys Cloud loads widgets only over https, so use an https:// URL", u.Scheme)}
+	}
+	return nil
+}
+
+// URLError reports a manifest URL that is well-formed but not acceptable.
+type URLError struct{ Reason string }
+
+func (e *URLError) Error() string { return e.Reason }
+
+// OriginError reports a manifest URL whose host is not on the allowed origins.
+type OriginError struct {
+	Host    string   // host of the manifest URL, with its port if it has one
+	Allowed []string // the allow-list, as configured
+	Hint    string   // a near miss worth pointing out, or ""
+}
+
+func (e *OriginError) Error() string {
+	msg := fmt.Sprintf("host %q is not an allowed origin (allowed: %s); add it to widget_constraints.allowed_origins or host the manifest on an allowed origin",
+		e.Host, quoteList(e.Allowed))
+	if e.Hint != "" {
+		msg += " (" + e.Hint + ")"
+	}
+	return msg
+}
+
+// CheckOrigin checks that the manifest URL raw is hosted on an origin allowed by the host patterns
+// (see package hostmatch). An empty allow-list allows any host. A URL that ValidateManifestURL
+// would refuse is refused here too, with the same error, so that no allow-list check can pass
+// on a URL whose host is ambiguous.
+func CheckOrigin(raw string, allowedPatterns []string) error {
+	u, err := hostmatch.ParseURL(raw)
+	if err != nil {
+		return err
+	}
+	if len(allowedPatterns) == 0 {
+		return nil
+	}
+	if _, ok := hostmatch.Match(u, allowedPatterns); ok {
+		return nil
+	}
+	return &OriginError{Host: displayHost(u), Allowed: allowedPatterns, Hint: hostmatch.Hint(u, allowedPatterns)}
+}
+
+// displayHost is the host as the user wrote it, with its port when it names one.
+func displayHost(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return net.JoinHostPort(u.Hostname(), p)
+	}
+	return strings.TrimSuffix(u.Host, ":")
+}

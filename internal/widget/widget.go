@@ -1,0 +1,176 @@
+// Package widget holds the rules a Genesys Cloud custom agent widget (a "custom client
+// application" integration) must follow: its type, the iframe sandbox tokens and permissions
+// Genesys Cloud accepts, where its manifest may be hosted, and the render and size limits of the
+// sandbox. The same functions serve plan-time validation and the API client, so a widget that
+// passes at plan time is the widget that is sent.
+//
+// Error messages are written to stand as the detail of a diagnostic whose summary names the
+// attribute ("Invalid manifest_url"): they start in lower case, describe the value, and say how
+// to fix it. They never repeat a whole URL, whose query may carry credentials (a pre-signed
+// manifest URL, for instance); they name its host instead.
+package widget
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Widget types as written in configuration.
+const (
+	TypeWebapp      = "webapp"      // a widget or standalone app in the agent desktop
+	TypeIntegration = "integration" // a widget shown beside an interaction
+)
+
+// Genesys Cloud integration type ids of custom client applications.
+const (
+	IntegrationTypeClientApp         = "embedded-client-app"
+	IntegrationTypeInteractionWidget = "embedded-client-app-interaction-widget"
+)
+
+// Display types (the displayType property).
+const (
+	DisplayStandalone = "standalone"
+	DisplayWidget     = "widget"
+)
+
+// Statuses as written in configuration; active maps to intendedState ENABLED.
+const (
+	StatusActive   = "active"
+	StatusInactive = "inactive"
+)
+
+var integrationTypes = map[string]string{
+	TypeWebapp:      IntegrationTypeClientApp,
+	TypeIntegration: IntegrationTypeInteractionWidget,
+}
+
+// IntegrationTypeFor returns the Genesys Cloud integration type id for a widget type.
+func IntegrationTypeFor(t string) (string, bool) {
+	id, ok := integrationTypes[t]
+	return id, ok
+}
+
+// TypeForIntegration returns the widget type for a Genesys Cloud integration type id, so that a
+// read or an import can tell which kind of widget it found.
+func TypeForIntegration(id string) (string, bool) {
+	for t, i := range integrationTypes {
+		if i == id {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// The vocabularies below are returned as fresh sorted slices, ready for
+// stringvalidator.OneOf(widget.SandboxTokens()...), so no caller can change them for another.
+
+// Types returns the widget types, sorted.
+func Types() []string { return []string{TypeIntegration, TypeWebapp} }
+
+// DisplayTypes returns the display types, sorted.
+func DisplayTypes() []string { return []string{DisplayStandalone, DisplayWidget} }
+
+// Statuses returns the widget statuses, sorted.
+func Statuses() []string { return []string{StatusActive, StatusInactive} }
+
+// SandboxTokens returns the iframe sandbox tokens the Genesys Cloud client application frame
+// accepts, sorted.
+func SandboxTokens() []string {
+	return []string{
+		"allow-downloads",
+		"allow-forms",
+		"allow-modals",
+		"allow-orientation-lock",
+		"allow-pointer-lock",
+		"allow-popups",
+		"allow-popups-to-escape-sandbox",
+		"allow-presentation",
+		"allow-same-origin",
+		"allow-scripts",
+		"allow-storage-access-by-user-activation",
+		"allow-top-navigation",
+		"allow-top-navigation-by-user-activation",
+	}
+}
+
+// DefaultSandbox returns the sandbox tokens Genesys Cloud recommends for a new client
+// application, sorted.
+func DefaultSandbox() []string {
+	return []string{"allow-forms", "allow-modals", "allow-popups", "allow-same-origin", "allow-scripts"}
+}
+
+// Permissions returns the iframe permissions (the allow attribute) a client application may be
+// granted, sorted.
+func Permissions() []string {
+	return []string{"camera", "clipboard-write", "display-capture", "fullscreen", "geolocation", "microphone"}
+}
+
+// TokenError reports unknown or repeated entries in a sandbox or permissions list.
+type TokenError struct {
+	List     string   // "sandbox" or "permissions"
+	Unknown  []string // entries that are not in the vocabulary, in the order given
+	Repeated []string // entries given more than once
+	Allowed  []string // the vocabulary
+}
+
+func (e *TokenError) Error() string {
+	var parts []string
+	if len(e.Unknown) > 0 {
+		parts = append(parts, fmt.Sprintf("%s not accepted by Genesys Cloud (accepted: %s)", quoteList(e.Unknown), strings.Join(e.Allowed, ", ")))
+	}
+	if len(e.Repeated) > 0 {
+		parts = append(parts, fmt.Sprintf("%s listed more than once", quoteList(e.Repeated)))
+	}
+	return e.List + ": " + strings.Join(parts, "; ")
+}
+
+// CheckSandbox reports sandbox tokens Genesys Cloud does not accept, and repeated ones.
+func CheckSandbox(tokens []string) error { return checkTokens("sandbox", tokens, SandboxTokens()) }
+
+// CheckPermissions reports permissions Genesys Cloud does not accept, and repeated ones.
+func CheckPermissions(perms []string) error {
+	return checkTokens("permissions", perms, Permissions())
+}
+
+func checkTokens(list string, given, allowed []string) error {
+	e := &TokenError{List: list, Allowed: allowed}
+	seen := make(map[string]bool, len(given))
+	for _, g := range given {
+		if !slices.Contains(allowed, g) && !slices.Contains(e.Unknown, g) {
+			e.Unknown = append(e.Unknown, g)
+		}
+		if seen[g] && !slices.Contains(e.Repeated, g) {
+			e.Repeated = append(e.Repeated, g)
+		}
+		seen[g] = true
+	}
+	if len(e.Unknown) == 0 && len(e.Repeated) == 0 {
+		return nil
+	}
+	return e
+}
+
+// FormatTokenList writes a sandbox or permissions list the way the integration's properties
+// carry it: comma-separated, without spaces, in the order given.
+func FormatTokenList(tokens []string) string { return strings.Join(tokens, ",") }
+
+// ParseTokenList reads a comma-separated sandbox or permissions property, tolerating the spaces
+// and empty entries that hand-edited configurations contain. An empty property is an empty list.
+func ParseTokenList(s string) []string {
+	out := []string{}
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
