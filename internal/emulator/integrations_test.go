@@ -136,7 +136,7 @@ func TestActivationWithoutDelay(t *testing.T) {
 	}
 
 	cfg := map[string]any{"name": "Instant", "version": 1, "properties": map[string]any{
-		"url": "https://localhost/?conversationid={{pcConversationId}}&language={{pcLangTag}}",
+		"url":     "https://localhost/?conversationid={{pcConversationId}}&language={{pcLangTag}}",
 		"sandbox": "allow-scripts,allow-same-origin,allow-forms,allow-modals", "groups": []string{"g"},
 		"communicationTypeFilter": "chat, webmessaging", "queueIdFilterList": []string{"q"}, "permissions": nil,
 	}}

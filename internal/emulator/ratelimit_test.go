@@ -39,7 +39,7 @@ func TestRateLimiterTake(t *testing.T) {
 			steps: []step{
 				{0, true, 0, 1, 2},
 				{0, false, 2, 1, 2},
-				{500 * time.Millisecond, false, 2, 1, 2}, // 1.5 s to go
+				{500 * time.Millisecond, false, 2, 1, 2},  // 1.5 s to go
 				{1500 * time.Millisecond, false, 1, 1, 1}, // 0.5 s to go
 				{1999 * time.Millisecond, false, 1, 1, 1}, // 1 ms to go
 				{2 * time.Second, true, 0, 1, 2},
