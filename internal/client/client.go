@@ -1,0 +1,278 @@
+// Package client is the only code that talks HTTP to Genesys Cloud: an OAuth
+// client-credentials token shared by every call, a retrying transport that
+// rides rate limits and server hiccups without ever duplicating a create,
+// and typed calls and errors for integrations, screen pops and the
+// organization. It knows nothing of Terraform.
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+)
+
+// Logger receives one structured entry per request attempt, retry and
+// token fetch. The provider passes an adapter over tflog. Fields never hold
+// a secret: no header, no body, no token.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+	Warn(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Config configures a Client. ClientID, ClientSecret, APIURL and LoginURL
+// are required; every other field has a default.
+type Config struct {
+	ClientID, ClientSecret string
+
+	APIURL       string // e.g. https://api.mypurecloud.com (no trailing /api/v2)
+	LoginURL     string // e.g. https://login.mypurecloud.com
+	ScreenPopURL string // base for /api/v2/users/{id}/screenpops; "" = APIURL
+
+	UserAgent string // e.g. "terraform-provider-genesys/1.2.3 (+Terraform 1.16.2)"
+	Logger    Logger // nil = no logging
+
+	HTTPClient *http.Client // its Transport and Timeout are used; nil = a cleanhttp pooled transport
+
+	RetryMax          int           // retries after a 5xx or network error; 0 = 8, negative = none
+	RateLimitRetryMax int           // retries after a 429; 0 = 20, negative = none
+	RetryWaitMin      time.Duration // base of the exponential backoff; 0 = 500ms
+	RetryWaitMax      time.Duration // ceiling of the exponential backoff; 0 = 30s
+	RetryAfterCap     time.Duration // longest Retry-After honoured; 0 = 90s
+	AttemptTimeout    time.Duration // one HTTP attempt, answer included; 0 = 60s
+	PollInterval      time.Duration // reported-state polling; 0 = 1s
+}
+
+// Default settings, applied by New to zero Config fields.
+const (
+	DefaultRetryMax          = 8
+	DefaultRateLimitRetryMax = 20
+	DefaultRetryWaitMin      = 500 * time.Millisecond
+	DefaultRetryWaitMax      = 30 * time.Second
+	DefaultRetryAfterCap     = 90 * time.Second
+	DefaultAttemptTimeout    = 60 * time.Second
+	DefaultPollInterval      = time.Second
+	DefaultUserAgent         = "terraform-provider-genesys"
+)
+
+// Client calls the Genesys Cloud Platform API v2 for one OAuth client (one
+// org). It is safe for concurrent use; all calls share one token.
+type Client struct {
+	apiURL, screenPopURL string
+	userAgent            string
+	log                  *safeLogger
+
+	http   *http.Client // one attempt per Do; retries are layered on top per call
+	tokens *tokenSource
+
+	retryMax, rateLimitRetryMax int
+	retryWaitMin, retryWaitMax  time.Duration
+	retryAfterCap               time.Duration
+	attemptTimeout              time.Duration
+	pollInterval                time.Duration
+
+	// adoptListTries and adoptListWait bound how long CreateIntegration keeps
+	// looking for a create whose outcome was unknown before it concludes the
+	// create did not land (lists can lag a create).
+	adoptListTries int
+	adoptListWait  time.Duration
+
+	now func() time.Time // injectable for token-expiry tests
+
+	requests, retries, tokenFetches atomic.Int64
+
+	mu      sync.Mutex
+	known   map[string]time.Time     // integration ids this client has seen, and when first
+	creates map[string]chan struct{} // serialises creates of one name and type
+}
+
+// Stats counts what a Client has sent. Requests counts API request attempts
+// (retries included, token requests not); Retries counts the attempts that
+// were repeats; TokenFetches counts requests to the OAuth token endpoint.
+type Stats struct {
+	Requests, Retries, TokenFetches int64
+}
+
+// Stats returns the client's counters so far.
+func (c *Client) Stats() Stats {
+	return Stats{
+		Requests:     c.requests.Load(),
+		Retries:      c.retries.Load(),
+		TokenFetches: c.tokenFetches.Load(),
+	}
+}
+
+// New checks cfg and returns a Client. It sends nothing: the first call
+// fetches the token.
+func New(cfg Config) (*Client, error) {
+	if cfg.ClientID == "" {
+		return nil, errors.New("client id is required")
+	}
+	if cfg.ClientSecret == "" {
+		return nil, errors.New("client secret is required")
+	}
+	apiURL, err := baseURL("API URL", cfg.APIURL)
+	if err != nil {
+		return nil, err
+	}
+	loginURL, err := baseURL("login URL", cfg.LoginURL)
+	if err != nil {
+		return nil, err
+	}
+	screenPopURL := apiURL
+	if cfg.ScreenPopURL != "" {
+		if screenPopURL, err = baseURL("screen pop URL", cfg.ScreenPopURL); err != nil {
+			return nil, err
+		}
+	}
+
+	base := http.RoundTripper(nil)
+	var timeout time.Duration
+	if cfg.HTTPClient != nil {
+		base = cfg.HTTPClient.Transport
+		timeout = cfg.HTTPClient.Timeout
+	}
+	if base == nil {
+		base = cleanhttp.DefaultPooledTransport()
+	}
+
+	c := &Client{
+		apiURL:            apiURL,
+		screenPopURL:      screenPopURL,
+		userAgent:         orDefault(cfg.UserAgent, DefaultUserAgent),
+		log:               newSafeLogger(cfg.Logger, cfg.ClientSecret),
+		retryMax:          budget(cfg.RetryMax, DefaultRetryMax),
+		rateLimitRetryMax: budget(cfg.RateLimitRetryMax, DefaultRateLimitRetryMax),
+		retryWaitMin:      positiveOr(cfg.RetryWaitMin, DefaultRetryWaitMin),
+		retryWaitMax:      positiveOr(cfg.RetryWaitMax, DefaultRetryWaitMax),
+		retryAfterCap:     positiveOr(cfg.RetryAfterCap, DefaultRetryAfterCap),
+		attemptTimeout:    positiveOr(cfg.AttemptTimeout, DefaultAttemptTimeout),
+		pollInterval:      positiveOr(cfg.PollInterval, DefaultPollInterval),
+		adoptListTries:    4,
+		now:               time.Now,
+		known:             map[string]time.Time{},
+		creates:           map[string]chan struct{}{},
+	}
+	c.adoptListWait = c.pollInterval
+	if c.retryWaitMax < c.retryWaitMin {
+		c.retryWaitMax = c.retryWaitMin
+	}
+	c.http = &http.Client{
+		Transport: &attemptTransport{c: c, base: base},
+		Timeout:   timeout,
+		// A redirect would carry the bearer token to wherever it points;
+		// Genesys Cloud does not redirect API calls, so none is followed.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	c.tokens = newTokenSource(c, cfg.ClientID, cfg.ClientSecret, loginURL+"/oauth/token")
+	return c, nil
+}
+
+// baseURL checks an API or login base URL. Plain http is accepted only for
+// loopback hosts (the emulator), so credentials never cross a network in clear.
+func baseURL(what, raw string) (string, error) {
+	if raw == "" {
+		return "", fmt.Errorf("%s is required", what)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: %w", what, raw, err)
+	}
+	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", fmt.Errorf("%s %q must be an absolute https URL", what, raw)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return "", fmt.Errorf("%s %q must use https (plain http is allowed only for loopback hosts)", what, raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("%s %q must not have credentials, a query or a fragment", what, raw)
+	}
+	s := strings.TrimRight(u.String(), "/")
+	s = strings.TrimSuffix(s, "/api/v2")
+	return s, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func positiveOr(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+func budget(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return 0
+	default:
+		return n
+	}
+}
+
+// remember records integration ids this client has seen, so that a create
+// with an unknown outcome never mistakes one of them for its own.
+func (c *Client) remember(ins ...Integration) {
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, in := range ins {
+		if _, ok := c.known[in.ID]; !ok && in.ID != "" {
+			c.known[in.ID] = now
+		}
+	}
+}
+
+// knownBefore reports whether this client saw the integration before t.
+// Only that proves it is not the product of a create begun at t: a
+// concurrent list may well see the new integration after t.
+func (c *Client) knownBefore(id string, t time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seen, ok := c.known[id]
+	return ok && seen.Before(t)
+}
+
+// lockCreate serialises creates of one name and type in this client, so two
+// concurrent identical creates (count = 2 with one name) can never adopt
+// each other's integration. It gives up when ctx ends; the returned func
+// releases the lock.
+func (c *Client) lockCreate(ctx context.Context, name, typeID string) (func(), error) {
+	c.mu.Lock()
+	key := typeID + "\x00" + name
+	sem, ok := c.creates[key]
+	if !ok {
+		sem = make(chan struct{}, 1)
+		c.creates[key] = sem
+	}
+	c.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for another create of integration %q: %w", name, ctx.Err())
+	}
+}

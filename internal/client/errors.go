@@ -1,0 +1,269 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// APIError is an error answer from Genesys Cloud: the last one the client
+// received for a call, after whatever retries the call was allowed.
+type APIError struct {
+	Status        int           // HTTP status code
+	Code          string        // Genesys error code, e.g. "not.found", "conflict"
+	Message       string        // Genesys error message
+	CorrelationID string        // ININ-Correlation-Id (or the body's contextId)
+	RetryAfter    time.Duration // the answer's Retry-After, if it had one
+	Errors        []string      // per-field messages from the body's errors/details, if any
+
+	Method   string // HTTP method of the call
+	Path     string // request path, without the query
+	Attempts int    // how many times the request was sent
+
+	// StopReason says why the client stopped retrying an answer it would
+	// otherwise have retried (retry budget spent, context deadline too
+	// close); empty when the answer was final in itself.
+	StopReason string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d", e.Method, e.Path, e.Status)
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %q", e.Message)
+	}
+	if len(e.Errors) > 0 {
+		fmt.Fprintf(&b, " [%s]", strings.Join(e.Errors, "; "))
+	}
+	var notes []string
+	if e.CorrelationID != "" {
+		notes = append(notes, "correlation id "+e.CorrelationID)
+	}
+	if e.Attempts > 1 {
+		notes = append(notes, fmt.Sprintf("after %d attempts", e.Attempts))
+	}
+	if e.StopReason != "" {
+		notes = append(notes, "stopped: "+e.StopReason)
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(notes, ", "))
+	}
+	return b.String()
+}
+
+// IsNotFound reports whether err is, or wraps, a 404 answer.
+func IsNotFound(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound
+}
+
+// IsConflict reports whether err is, or wraps, a 409 answer.
+func IsConflict(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict
+}
+
+// RequestError is a call that ended without a final answer: the network
+// failed, the context ended, or an OAuth token could not be had. Last holds
+// the last error answer seen before that, if there was one.
+type RequestError struct {
+	Method, Path string
+	Attempts     int
+	Last         *APIError // the last error answer received, if any
+	StopReason   string    // why retrying stopped, when the client chose to stop
+	Err          error
+}
+
+func (e *RequestError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
+	switch e.Attempts {
+	case 0:
+		b.WriteString("not sent: ")
+	case 1:
+		b.WriteString("no answer: ")
+	default:
+		fmt.Fprintf(&b, "no answer after %d attempts: ", e.Attempts)
+	}
+	b.WriteString(e.Err.Error())
+	if e.StopReason != "" {
+		fmt.Fprintf(&b, " (stopped: %s)", e.StopReason)
+	}
+	if e.Last != nil {
+		fmt.Fprintf(&b, "; last answer: %d", e.Last.Status)
+		if e.Last.Code != "" {
+			fmt.Fprintf(&b, " %s", e.Last.Code)
+		}
+		if e.Last.Message != "" {
+			fmt.Fprintf(&b, ": %q", e.Last.Message)
+		}
+		if e.Last.CorrelationID != "" {
+			fmt.Fprintf(&b, " (correlation id %s)", e.Last.CorrelationID)
+		}
+	}
+	return b.String()
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// TokenError is a failed OAuth client-credentials grant. It never carries
+// the client secret or a token.
+type TokenError struct {
+	Status      int    // HTTP status of the token answer, 0 if there was none
+	Code        string // OAuth error code, e.g. "invalid_client"
+	Description string
+	Err         error // the underlying failure when there was no answer
+}
+
+func (e *TokenError) Error() string {
+	var b strings.Builder
+	b.WriteString("oauth client-credentials grant failed")
+	if e.Status != 0 {
+		fmt.Fprintf(&b, ": %d", e.Status)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	if e.Description != "" {
+		fmt.Fprintf(&b, ": %q", e.Description)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// ErrCreateOutcomeUnknown is wrapped by CreateIntegration's error when a
+// create may or may not have landed and the client could not find out
+// (the context ended, or the attempts ran out). An integration of that name
+// may exist without being known to the caller.
+var ErrCreateOutcomeUnknown = errors.New("create outcome unknown")
+
+// AmbiguousCreateError means a create's outcome was unknown and more than one
+// integration could be the one it made; the client adopts none of them
+// rather than guess. The IDs name the candidates.
+type AmbiguousCreateError struct {
+	Name, TypeID string
+	IDs          []string
+}
+
+func (e *AmbiguousCreateError) Error() string {
+	return fmt.Sprintf("create of integration %q (type %s) had an unknown outcome and %d untouched integrations of that name and type appeared since it began (%s); adopting none: import the right one and delete the others",
+		e.Name, e.TypeID, len(e.IDs), strings.Join(e.IDs, ", "))
+}
+
+// ReportedStateError means an integration reported a state it cannot leave
+// on its own (ERROR) while the client waited for another.
+type ReportedStateError struct {
+	ID    string
+	Want  string
+	State ReportedState
+}
+
+func (e *ReportedStateError) Error() string {
+	msg := fmt.Sprintf("integration %s reports %s while waiting for %s", e.ID, e.State.Code, e.Want)
+	if e.State.Detail != nil && e.State.Detail.Message != "" {
+		msg += ": " + e.State.Detail.Message
+	}
+	return msg
+}
+
+// errorBody is the Genesys Cloud error answer.
+type errorBody struct {
+	Message   string            `json:"message"`
+	Code      string            `json:"code"`
+	Status    int               `json:"status"`
+	ContextID string            `json:"contextId"`
+	Details   []json.RawMessage `json:"details"`
+	Errors    []json.RawMessage `json:"errors"`
+}
+
+// newAPIError reads a Genesys error answer. Bodies that are not the Genesys
+// shape still give a usable error from the status line.
+func newAPIError(method, path string, status int, header http.Header, body []byte, now time.Time) *APIError {
+	e := &APIError{
+		Status:        status,
+		Method:        method,
+		Path:          path,
+		CorrelationID: header.Get(headerCorrelationID),
+	}
+	var eb errorBody
+	if json.Unmarshal(body, &eb) == nil {
+		e.Code = eb.Code
+		e.Message = eb.Message
+		if e.CorrelationID == "" {
+			e.CorrelationID = eb.ContextID
+		}
+		for _, raw := range append(eb.Errors, eb.Details...) {
+			if s := itemMessage(raw); s != "" {
+				e.Errors = append(e.Errors, s)
+			}
+		}
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(status)
+	}
+	// A server that echoes the request's credentials must not put them in
+	// an error message, which Terraform prints.
+	e.Message = maskCredentials(e.Message)
+	for i := range e.Errors {
+		e.Errors[i] = maskCredentials(e.Errors[i])
+	}
+	if d, ok := parseRetryAfter(header.Get("Retry-After"), now); ok {
+		e.RetryAfter = d
+	}
+	return e
+}
+
+// itemMessage renders one entry of an error body's errors or details list,
+// whose shape varies: a string, a nested error body, or a field detail.
+func itemMessage(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var item struct {
+		Message   string `json:"message"`
+		FieldName string `json:"fieldName"`
+		Field     string `json:"field"`
+		ErrorCode string `json:"errorCode"`
+	}
+	if json.Unmarshal(raw, &item) != nil {
+		return ""
+	}
+	field := item.FieldName
+	if field == "" {
+		field = item.Field
+	}
+	msg := item.Message
+	if msg == "" {
+		msg = item.ErrorCode
+	}
+	switch {
+	case field != "" && msg != "":
+		return field + ": " + msg
+	case msg != "":
+		return msg
+	default:
+		return field
+	}
+}
+
+// unwrapURLError drops net/http's *url.Error wrapper, whose message repeats
+// the whole URL, keeping what actually failed.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,345 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Integration states and types of the Genesys Cloud integrations API.
+const (
+	StateEnabled  = "ENABLED"
+	StateDisabled = "DISABLED"
+
+	ReportedActive       = "ACTIVE"
+	ReportedInactive     = "INACTIVE"
+	ReportedActivating   = "ACTIVATING"
+	ReportedDeactivating = "DEACTIVATING"
+	ReportedError        = "ERROR"
+
+	// TypeEmbeddedClientApp is a custom client application shown as a widget
+	// or a standalone app.
+	TypeEmbeddedClientApp = "embedded-client-app"
+	// TypeInteractionWidget is a custom client application shown beside an
+	// interaction.
+	TypeInteractionWidget = "embedded-client-app-interaction-widget"
+)
+
+const integrationsPath = "/api/v2/integrations"
+
+// listPageSize is the largest page the API serves.
+const listPageSize = 100
+
+// maxConfigPutTries bounds PutIntegrationConfig's re-read-and-retry on 409.
+const maxConfigPutTries = 3
+
+// notFoundPollTolerance is how many 404s in a row WaitForReportedState
+// accepts: reads can lag a create for a moment.
+const notFoundPollTolerance = 3
+
+type IntegrationTypeRef struct {
+	ID string `json:"id"`
+}
+
+type ConfigRef struct {
+	ID      string `json:"id,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Version int    `json:"version"`
+}
+
+// IntegrationConfigInfo points at an integration's current configuration.
+type IntegrationConfigInfo struct {
+	Current ConfigRef `json:"current"`
+}
+
+// Integration is a Genesys Cloud integration; a custom agent widget is one
+// of type TypeEmbeddedClientApp or TypeInteractionWidget.
+type Integration struct {
+	ID              string                `json:"id"`
+	Name            string                `json:"name"`
+	IntegrationType IntegrationTypeRef    `json:"integrationType"`
+	Notes           string                `json:"notes,omitempty"`
+	IntendedState   string                `json:"intendedState"` // StateEnabled | StateDisabled
+	Config          IntegrationConfigInfo `json:"config"`
+	ReportedState   ReportedState         `json:"reportedState"`
+	SelfURI         string                `json:"selfUri,omitempty"`
+}
+
+// ReportedState is what an integration says it is doing.
+type ReportedState struct {
+	Code        string       `json:"code"` // ReportedActive, ReportedInactive, ...
+	Effective   string       `json:"effective,omitempty"`
+	Detail      *StateDetail `json:"detail,omitempty"`
+	LastUpdated string       `json:"lastUpdated,omitempty"` // RFC 3339
+}
+
+// StateDetail explains a reported state, typically ERROR.
+type StateDetail struct {
+	Message string `json:"message,omitempty"`
+}
+
+// IntegrationConfig is an integration's configuration. Version must be the
+// current one for a PUT to be accepted.
+type IntegrationConfig struct {
+	Name        string         `json:"name"`
+	Notes       string         `json:"notes"`
+	Version     int            `json:"version"`
+	Properties  map[string]any `json:"properties"`
+	Advanced    map[string]any `json:"advanced"`
+	Credentials map[string]any `json:"credentials"`
+}
+
+// EncodeIntegrationConfig returns exactly the bytes PutIntegrationConfig
+// sends for cfg, so the payload size limit can be checked at plan time on
+// the real bytes. Nil maps are sent as {}; HTML characters are not escaped
+// (a URL's & stays one byte).
+func EncodeIntegrationConfig(cfg IntegrationConfig) ([]byte, error) {
+	if cfg.Properties == nil {
+		cfg.Properties = map[string]any{}
+	}
+	if cfg.Advanced == nil {
+		cfg.Advanced = map[string]any{}
+	}
+	if cfg.Credentials == nil {
+		cfg.Credentials = map[string]any{}
+	}
+	return encodeJSON(cfg)
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func integrationPath(id string) string {
+	return integrationsPath + "/" + url.PathEscape(id)
+}
+
+func configPath(id string) string {
+	return integrationPath(id) + "/config/current"
+}
+
+// apiCall builds a call to the API base; reads and writes that set a state
+// are idempotent and retried on any failure.
+func (c *Client) apiCall(method, path string, query url.Values, body []byte) *call {
+	u := c.apiURL + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	return &call{
+		kind:         kindAPI,
+		method:       method,
+		url:          u,
+		path:         path,
+		body:         body,
+		retryNetwork: true,
+		retryServer:  true,
+	}
+}
+
+// do sends cl and decodes a 2xx answer into out (if out is not nil); any
+// other answer is an *APIError.
+func (c *Client) do(ctx context.Context, cl *call, out any) (*response, error) {
+	resp, err := c.send(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	if !resp.ok() {
+		return resp, resp.apiError(cl, c.now())
+	}
+	if out != nil {
+		if err := json.Unmarshal(resp.body, out); err != nil {
+			return resp, fmt.Errorf("%s %s: decoding the answer: %w", cl.method, cl.path, err)
+		}
+	}
+	return resp, nil
+}
+
+// GetIntegration reads one integration; a missing one is an error for
+// which IsNotFound is true.
+func (c *Client) GetIntegration(ctx context.Context, id string) (*Integration, error) {
+	var in Integration
+	if _, err := c.do(ctx, c.apiCall(http.MethodGet, integrationPath(id), nil, nil), &in); err != nil {
+		return nil, err
+	}
+	c.remember(in)
+	return &in, nil
+}
+
+type integrationPage struct {
+	Entities   []Integration `json:"entities"`
+	PageSize   int           `json:"pageSize"`
+	PageNumber int           `json:"pageNumber"`
+	Total      int           `json:"total"`
+	PageCount  int           `json:"pageCount"`
+}
+
+// ListIntegrations reads every page of the org's integrations.
+func (c *Client) ListIntegrations(ctx context.Context) ([]Integration, error) {
+	all, _, err := c.listIntegrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.remember(all...)
+	return all, nil
+}
+
+// listIntegrations also returns the first page's answer, whose Date header
+// places the list on the server's clock. It does not remember what it saw:
+// CreateIntegration's search must judge its candidates before they count as
+// known.
+func (c *Client) listIntegrations(ctx context.Context) ([]Integration, *response, error) {
+	var (
+		all   []Integration
+		first *response
+		seen  = map[string]bool{}
+	)
+	for page := 1; ; page++ {
+		q := url.Values{"pageSize": {strconv.Itoa(listPageSize)}, "pageNumber": {strconv.Itoa(page)}}
+		var p integrationPage
+		resp, err := c.do(ctx, c.apiCall(http.MethodGet, integrationsPath, q, nil), &p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if first == nil {
+			first = resp
+		}
+		// Pages shift when integrations come and go between reads; an
+		// integration seen twice is kept once.
+		for _, in := range p.Entities {
+			if !seen[in.ID] {
+				seen[in.ID] = true
+				all = append(all, in)
+			}
+		}
+		if len(p.Entities) == 0 || page >= p.PageCount {
+			break
+		}
+	}
+	return all, first, nil
+}
+
+// GetIntegrationConfig reads an integration's current configuration.
+func (c *Client) GetIntegrationConfig(ctx context.Context, id string) (*IntegrationConfig, error) {
+	var cfg IntegrationConfig
+	if _, err := c.do(ctx, c.apiCall(http.MethodGet, configPath(id), nil, nil), &cfg); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// PutIntegrationConfig sends cfg with the given Version. When the answer is
+// 409 (the version is stale: someone else wrote meanwhile) it re-reads the
+// current version and sends cfg's fields again with it, up to three tries in
+// all: the caller's intent wins, bounded. It returns the new configuration.
+func (c *Client) PutIntegrationConfig(ctx context.Context, id string, cfg IntegrationConfig) (*IntegrationConfig, error) {
+	for try := 1; ; try++ {
+		body, err := EncodeIntegrationConfig(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("encoding the configuration of integration %s: %w", id, err)
+		}
+		var out IntegrationConfig
+		_, err = c.do(ctx, c.apiCall(http.MethodPut, configPath(id), nil, body), &out)
+		if err == nil {
+			return &out, nil
+		}
+		if !IsConflict(err) || try >= maxConfigPutTries {
+			return nil, err
+		}
+		cur, rerr := c.GetIntegrationConfig(ctx, id)
+		if rerr != nil {
+			return nil, fmt.Errorf("%w; re-reading the current version: %w", err, rerr)
+		}
+		c.log.warn(ctx, "genesys integration config version conflict, retrying", map[string]any{
+			"integration_id": id, "sent_version": cfg.Version, "current_version": cur.Version, "try": try,
+		})
+		cfg.Version = cur.Version
+	}
+}
+
+// SetIntendedState asks for the integration to be enabled or disabled and
+// returns the integration as the answer reports it. Asking twice is
+// harmless, so the request is retried like a read.
+func (c *Client) SetIntendedState(ctx context.Context, id string, enabled bool) (*Integration, error) {
+	state := StateDisabled
+	if enabled {
+		state = StateEnabled
+	}
+	body, err := encodeJSON(map[string]string{"intendedState": state})
+	if err != nil {
+		return nil, err
+	}
+	var in Integration
+	if _, err := c.do(ctx, c.apiCall(http.MethodPatch, integrationPath(id), nil, body), &in); err != nil {
+		return nil, err
+	}
+	c.remember(in)
+	return &in, nil
+}
+
+// WaitForReportedState polls the integration until it reports want
+// (ReportedActive or ReportedInactive). When in already reports want it
+// sends nothing. ERROR, or the end of ctx, ends the wait with an error.
+func (c *Client) WaitForReportedState(ctx context.Context, in *Integration, want string) (*Integration, error) {
+	if in == nil {
+		return nil, errors.New("WaitForReportedState: no integration")
+	}
+	if in.ReportedState.Code == want {
+		return in, nil
+	}
+	cur, notFound := in, 0
+	for {
+		if cur.ReportedState.Code == ReportedError {
+			return cur, &ReportedStateError{ID: in.ID, Want: want, State: cur.ReportedState}
+		}
+		if err := sleep(ctx, c.pollInterval); err != nil {
+			return cur, fmt.Errorf("waiting for integration %s to report %s (it last reported %s): %w",
+				in.ID, want, orDefault(cur.ReportedState.Code, "nothing"), err)
+		}
+		next, err := c.GetIntegration(ctx, in.ID)
+		switch {
+		case IsNotFound(err) && notFound < notFoundPollTolerance:
+			notFound++
+			continue
+		case err != nil:
+			return cur, fmt.Errorf("waiting for integration %s to report %s: %w", in.ID, want, err)
+		}
+		notFound = 0
+		cur = next
+		if cur.ReportedState.Code == want {
+			return cur, nil
+		}
+	}
+}
+
+// DeleteIntegration deletes an integration; one already gone is not an error.
+func (c *Client) DeleteIntegration(ctx context.Context, id string) error {
+	_, err := c.do(ctx, c.apiCall(http.MethodDelete, integrationPath(id), nil, nil), nil)
+	if IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// sleep waits d or until ctx ends, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,414 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+const (
+	headerCorrelationID = "ININ-Correlation-Id"
+
+	maxResponseBytes  = 32 << 20 // a page of 100 integrations is a few hundred KiB
+	maxErrorBodyBytes = 64 << 10
+)
+
+type callKind int
+
+const (
+	kindAPI   callKind = iota // an API call: bearer token, counted in Requests
+	kindToken                 // an OAuth grant: Basic credentials, counted in TokenFetches
+)
+
+// call is one logical request; send may make several attempts at it.
+type call struct {
+	kind   callKind
+	method string
+	url    string      // absolute, query included
+	path   string      // for logs and errors: no host, no query
+	body   []byte      // nil: no body; replayed byte for byte on every attempt
+	header http.Header // extra headers
+
+	// retryNetwork allows another attempt after a failure that may have
+	// happened after the request was sent (reset, timeout). Only for
+	// requests whose repetition is harmless. Failures that prove nothing
+	// was sent (dial errors) are always retried.
+	retryNetwork bool
+	// retryServer allows another attempt after a 5xx (except 501), which may
+	// also come after the server acted.
+	retryServer bool
+}
+
+// response is a final answer, body read.
+type response struct {
+	status     int
+	header     http.Header
+	body       []byte
+	attempts   int
+	received   time.Time
+	stopReason string // set when a retryable answer was returned because retrying stopped
+}
+
+func (r *response) ok() bool { return r.status >= 200 && r.status < 300 }
+
+func (r *response) apiError(cl *call, now time.Time) *APIError {
+	e := newAPIError(cl.method, cl.path, r.status, r.header, r.body, now)
+	e.Attempts = r.attempts
+	e.StopReason = r.stopReason
+	return e
+}
+
+type callStateKey struct{}
+
+// callState follows one call across its attempts. retryablehttp runs the
+// attempts of a call one after another, so it needs no lock.
+type callState struct {
+	c  *Client
+	cl *call
+
+	attempts      int
+	usedToken     string
+	last          *APIError
+	authRetried   bool
+	serverRetries int
+	rateRetries   int
+	wait          time.Duration
+	stopReason    string
+}
+
+// send performs cl with retries: go-retryablehttp runs the loop (body
+// replay, waiting within the context, draining answers between attempts)
+// and callState's policy decides what is retried and for how long.
+func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
+	st := &callState{c: c, cl: cl}
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+
+	var body any // an untyped nil: no body at all, not an empty one
+	if cl.body != nil {
+		body = cl.body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, cl.url, body)
+	if err != nil {
+		return nil, &RequestError{Method: cl.method, Path: cl.path, Err: err}
+	}
+	for k, vs := range cl.header {
+		req.Header[k] = vs
+	}
+	if cl.body != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+
+	rc := &retryablehttp.Client{
+		HTTPClient: c.http,
+		// The per-call policy below enforces the real budgets.
+		RetryMax:     math.MaxInt32,
+		CheckRetry:   st.checkRetry,
+		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return st.wait },
+		ErrorHandler: st.giveUp,
+	}
+	resp, err := rc.Do(req)
+	if err != nil {
+		return nil, &RequestError{
+			Method: cl.method, Path: cl.path, Attempts: st.attempts,
+			Last: st.last, StopReason: st.stopReason, Err: unwrapURLError(err),
+		}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	if err != nil {
+		return nil, &RequestError{
+			Method: cl.method, Path: cl.path, Attempts: st.attempts,
+			Last: st.last, Err: fmt.Errorf("reading the answer: %w", err),
+		}
+	}
+	return &response{
+		status:     resp.StatusCode,
+		header:     resp.Header,
+		body:       b,
+		attempts:   st.attempts,
+		received:   time.Now(),
+		stopReason: st.stopReason,
+	}, nil
+}
+
+// checkRetry is the retry policy:
+//   - 401 on an API call: drop the token that was refused, retry once at once;
+//   - 429: wait what Retry-After says (capped), plus a little jitter;
+//   - 5xx except 501: exponential backoff with full jitter, when the call
+//     allows it (503 with Retry-After waits that instead);
+//   - network failures: as the call allows (see call.retryNetwork);
+//   - anything else is final.
+//
+// It never schedules a wait that would end after ctx's deadline: it stops
+// at once instead, and says so.
+func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c := st.c
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	var wait time.Duration
+	switch {
+	case err != nil:
+		if !st.retryableFailure(err) {
+			return false, err
+		}
+		if st.serverRetries >= c.retryMax {
+			st.stopReason = fmt.Sprintf("%d retries spent", st.serverRetries)
+			return false, err
+		}
+		wait = c.backoff(st.serverRetries)
+		st.serverRetries++
+
+	case resp.StatusCode == http.StatusUnauthorized && st.cl.kind == kindAPI:
+		st.recordAnswer(resp)
+		if st.authRetried {
+			return false, nil
+		}
+		st.authRetried = true
+		c.tokens.invalidate(st.usedToken)
+
+	case resp.StatusCode == http.StatusTooManyRequests:
+		st.recordAnswer(resp)
+		if st.rateRetries >= c.rateLimitRetryMax {
+			st.stopReason = fmt.Sprintf("%d rate-limit retries spent", st.rateRetries)
+			return false, nil
+		}
+		wait = c.rateLimitWait(resp, st.rateRetries)
+		st.rateRetries++
+
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+		st.recordAnswer(resp)
+		if !st.cl.retryServer {
+			return false, nil
+		}
+		if st.serverRetries >= c.retryMax {
+			st.stopReason = fmt.Sprintf("%d retries spent", st.serverRetries)
+			return false, nil
+		}
+		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); ok && resp.StatusCode == http.StatusServiceUnavailable {
+			wait = c.retryAfterWait(ra)
+		} else {
+			wait = c.backoff(st.serverRetries)
+		}
+		st.serverRetries++
+
+	default:
+		return false, nil
+	}
+
+	if deadline, ok := ctx.Deadline(); ok && !time.Now().Add(wait).Before(deadline) {
+		st.stopReason = fmt.Sprintf("the next try, in %s, would pass the context deadline", wait.Round(time.Millisecond))
+		c.log.warn(ctx, "genesys request abandoned", st.fields(resp, err))
+		return false, err
+	}
+	st.wait = wait
+	c.retries.Add(1)
+	fields := st.fields(resp, err)
+	fields["retry_in_ms"] = wait.Milliseconds()
+	c.log.warn(ctx, "genesys request will be retried", fields)
+	return true, nil
+}
+
+// retryableFailure sorts failures without an answer. Failures before
+// anything was sent (no connection could be made) are safe to retry for any
+// request; failures after may have reached the server and are retried only
+// when the call says repetition is harmless. Token failures already had
+// their own retries, and broken configuration (bad scheme, bad certificate)
+// will not heal.
+func (st *callState) retryableFailure(err error) bool {
+	var te *TokenError
+	if errors.As(err, &te) {
+		return false
+	}
+	if retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(context.Background(), nil, err); !retry {
+		return false
+	}
+	return st.cl.retryNetwork || notSent(err)
+}
+
+// notSent reports whether err proves the request never left: the
+// connection (or the name lookup before it) failed.
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// recordAnswer keeps a retryable error answer's details, so a call that
+// gives up can say what it last heard. The body is read here and put back,
+// for the caller or for retryablehttp's draining.
+func (st *callState) recordAnswer(resp *http.Response) {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	st.last = newAPIError(st.cl.method, st.cl.path, resp.StatusCode, resp.Header, b, st.c.now())
+	st.last.Attempts = st.attempts
+}
+
+// giveUp is called by retryablehttp when the policy stopped with an error;
+// the answer, if any, is of no further use.
+func (st *callState) giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if resp != nil {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes))
+		resp.Body.Close()
+	}
+	if err == nil {
+		err = errors.New("gave up")
+	}
+	return nil, err
+}
+
+func (st *callState) fields(resp *http.Response, err error) map[string]any {
+	f := map[string]any{
+		"method":  st.cl.method,
+		"path":    st.cl.path,
+		"attempt": st.attempts,
+	}
+	if resp != nil {
+		f["status"] = resp.StatusCode
+		f["correlation_id"] = resp.Header.Get(headerCorrelationID)
+	}
+	if st.last != nil && resp != nil && st.last.Code != "" {
+		f["code"] = st.last.Code
+	}
+	if err != nil {
+		f["error"] = unwrapURLError(err).Error()
+	}
+	if st.stopReason != "" {
+		f["stopped"] = st.stopReason
+	}
+	return f
+}
+
+// backoff is exponential backoff with full jitter: a wait drawn uniformly
+// from [0, min(max, min*2^retry)], which spreads concurrent callers apart
+// better than any fixed schedule.
+func (c *Client) backoff(retry int) time.Duration {
+	ceiling := c.retryWaitMax
+	if retry < 32 {
+		if d := c.retryWaitMin << retry; d > 0 && d < ceiling {
+			ceiling = d
+		}
+	}
+	return rand.N(ceiling + 1)
+}
+
+// rateLimitWait honours Retry-After exactly (capped), with a small jitter
+// so that callers throttled together do not return together; without a
+// usable Retry-After it falls back to the exponential backoff.
+func (c *Client) rateLimitWait(resp *http.Response, retry int) time.Duration {
+	ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	if !ok {
+		return c.backoff(retry)
+	}
+	return c.retryAfterWait(ra)
+}
+
+// retryAfterWait is the advised wait, capped, plus a jitter of at most 50 ms
+// and 5% of it: never earlier than advised, barely later.
+func (c *Client) retryAfterWait(ra time.Duration) time.Duration {
+	d := min(ra, c.retryAfterCap)
+	return d + rand.N(50*time.Millisecond+d/20)
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds, or an HTTP date
+// (a date in the past means now).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 || math.IsNaN(secs) || math.IsInf(secs, 0) || secs > math.MaxInt64/float64(time.Second) {
+			return 0, false
+		}
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// attemptTransport performs one attempt: it adds the User-Agent and, for API
+// calls, the bearer token; bounds the attempt; counts and logs it.
+type attemptTransport struct {
+	c    *Client
+	base http.RoundTripper
+}
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := t.c
+	st, ok := req.Context().Value(callStateKey{}).(*callState)
+	if !ok {
+		return nil, errors.New("client: request sent outside Client.send")
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), c.attemptTimeout)
+	out := req.Clone(ctx)
+	out.Header.Set("User-Agent", c.userAgent)
+	if st.cl.kind == kindAPI {
+		tok, err := c.tokens.get(req.Context())
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		st.usedToken = tok
+		out.Header.Set("Authorization", "Bearer "+tok)
+		c.requests.Add(1)
+	} else {
+		c.tokenFetches.Add(1)
+	}
+	st.attempts++
+
+	start := time.Now()
+	resp, err := t.base.RoundTrip(out)
+	fields := map[string]any{
+		"method":     st.cl.method,
+		"path":       st.cl.path,
+		"attempt":    st.attempts,
+		"latency_ms": time.Since(start).Milliseconds(),
+	}
+	if err != nil {
+		cancel()
+		if req.Context().Err() == nil && ctx.Err() != nil {
+			err = fmt.Errorf("attempt timed out after %s: %w", c.attemptTimeout, err)
+		}
+		fields["error"] = err.Error()
+		c.log.debug(req.Context(), "genesys request failed", fields)
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	fields["status"] = resp.StatusCode
+	fields["correlation_id"] = resp.Header.Get(headerCorrelationID)
+	c.log.debug(req.Context(), "genesys request", fields)
+	return resp, nil
+}
+
+// cancelOnClose ends an attempt's context when its answer has been read.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
