@@ -1,0 +1,229 @@
+package screenpop
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxURLLength bounds a target URL with its customer context, in bytes. 8 KiB is the default
+// request-line limit of common web servers and proxies, so every hop between the screen pop
+// service and the agent's browser carries it intact; data that does not fit belongs behind an id
+// the app looks up, not in a URL.
+const MaxURLLength = 8192
+
+// SessionTokenKey is the fragment key of the session token.
+const SessionTokenKey = "sessionToken"
+
+// Redacted replaces every fragment value in RedactURL.
+const Redacted = "REDACTED"
+
+// InjectContext returns target with the session token and the customer data in its fragment,
+// where they reach the app in the agent's browser but are never sent to a server or written to
+// an access log.
+//
+// The fragment is application/x-www-form-urlencoded key=value pairs joined by "&", in a fixed
+// order: the target's own fragment pairs first (kept byte for byte), then sessionToken (left out
+// when empty), then the customer data keys sorted. Keys and values are percent-encoded except for
+// the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~); a space is "%20", never "+", so both
+// decodeURIComponent and URLSearchParams read the values back unchanged, and so does
+// ParseContext. Everything before the fragment is kept byte for byte.
+//
+// It refuses a target whose fragment is not key=value pairs (a single-page app route such as
+// "#/agent"), a customer data key that is empty, equal to sessionToken, or already in the
+// target's fragment, text that is not valid UTF-8, and a result longer than MaxURLLength. The
+// errors name keys but never a value or the token.
+func InjectContext(target string, sessionToken string, customerData map[string]string) (string, error) {
+	base, frag, _ := strings.Cut(target, "#")
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "", errors.New(`target URL must be an absolute URL such as "https://app.example.com/agent-view"`)
+	}
+	var existing []pair
+	if frag != "" {
+		existing, err = parseForm(frag)
+		if err != nil {
+			return "", errors.New("target URL has a fragment that is not key=value pairs (such as a page route after '#'), so the customer context cannot be added to it; remove the fragment or make it key=value pairs")
+		}
+	}
+	taken := make(map[string]bool, len(existing)+1)
+	for _, p := range existing {
+		taken[p.key] = true
+	}
+
+	var parts []string
+	if frag != "" {
+		parts = append(parts, frag)
+	}
+	if sessionToken != "" {
+		if taken[SessionTokenKey] {
+			return "", fmt.Errorf("target URL's fragment already has a %s; remove it from the target URL", SessionTokenKey)
+		}
+		if !utf8.ValidString(sessionToken) {
+			return "", errors.New("the session token is not valid UTF-8")
+		}
+		parts = append(parts, SessionTokenKey+"="+escape(sessionToken))
+	}
+	keys := make([]string, 0, len(customerData))
+	for k := range customerData {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch {
+		case k == "":
+			return "", errors.New("customer data has an empty key; every value needs a name")
+		case !utf8.ValidString(k):
+			return "", fmt.Errorf("customer data key %q is not valid UTF-8", k)
+		case k == SessionTokenKey:
+			return "", fmt.Errorf("customer data key %q is reserved for the session token; rename it", k)
+		case taken[k]:
+			return "", fmt.Errorf("customer data key %q is already in the target URL's fragment; rename it or remove it from the target URL", k)
+		case !utf8.ValidString(customerData[k]):
+			return "", fmt.Errorf("customer data value of key %q is not valid UTF-8", k)
+		}
+		parts = append(parts, escape(k)+"="+escape(customerData[k]))
+	}
+	if len(parts) == 0 {
+		return target, nil
+	}
+	out := base + "#" + strings.Join(parts, "&")
+	if len(out) > MaxURLLength {
+		return "", fmt.Errorf("target URL with its customer context is %d bytes, over the limit of %d bytes; shorten the customer data, or pass an id the app can look the data up by", len(out), MaxURLLength)
+	}
+	return out, nil
+}
+
+// ParseContext reads back what InjectContext wrote: fragment is the raw fragment of a URL, with
+// or without its leading "#". Every pair other than sessionToken is returned in data, which is
+// never nil. "+" reads as a space, as in any form-encoded text. Repeated keys, pairs without "=",
+// malformed percent-escapes and text that is not valid UTF-8 are errors.
+func ParseContext(fragment string) (sessionToken string, data map[string]string, err error) {
+	fragment = strings.TrimPrefix(fragment, "#")
+	data = map[string]string{}
+	if fragment == "" {
+		return "", data, nil
+	}
+	pairs, err := parseForm(fragment)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, p := range pairs {
+		if p.key == SessionTokenKey {
+			sessionToken = p.value
+			continue
+		}
+		data[p.key] = p.value
+	}
+	return sessionToken, data, nil
+}
+
+// RedactURL returns raw fit for logs and the audit trail: every value in its fragment replaced
+// by REDACTED with the keys kept ("#sessionToken=REDACTED&customer_id=REDACTED"), so a reader
+// still sees which context a pop carried; a fragment that is not key=value pairs becomes
+// "#REDACTED" as a whole; user info becomes REDACTED. A URL that cannot be parsed and has user
+// info is replaced entirely.
+func RedactURL(raw string) string {
+	base, frag, hasFrag := strings.Cut(raw, "#")
+	if strings.Contains(base, "@") {
+		u, err := url.Parse(base)
+		switch {
+		case err != nil:
+			base = Redacted
+		case u.User != nil:
+			u.User = url.User(Redacted)
+			base = u.String()
+		}
+	}
+	if !hasFrag || frag == "" {
+		return base
+	}
+	pairs, err := parseForm(frag)
+	if err != nil {
+		return base + "#" + Redacted
+	}
+	parts := make([]string, len(pairs))
+	for i, p := range pairs {
+		parts[i] = escape(p.key) + "=" + Redacted
+	}
+	return base + "#" + strings.Join(parts, "&")
+}
+
+type pair struct{ key, value string }
+
+var errNotForm = errors.New("fragment is not key=value pairs joined by '&'")
+
+// parseForm reads form-encoded pairs strictly: only characters RFC 3986 allows in a fragment, no
+// empty pairs, every pair has "=", keys are non-empty and unique, escapes are well-formed, and the
+// decoded text is valid UTF-8.
+func parseForm(s string) ([]pair, error) {
+	if strings.IndexFunc(s, notFragmentChar) >= 0 {
+		return nil, errors.New("fragment contains characters that must be percent-encoded")
+	}
+	var pairs []pair
+	seen := map[string]bool{}
+	for part := range strings.SplitSeq(s, "&") {
+		rawKey, rawValue, ok := strings.Cut(part, "=")
+		if !ok || rawKey == "" {
+			return nil, errNotForm
+		}
+		key, err := unescape(rawKey)
+		if err != nil {
+			return nil, err
+		}
+		value, err := unescape(rawValue)
+		if err != nil {
+			return nil, err
+		}
+		if seen[key] {
+			return nil, fmt.Errorf("fragment has the key %q more than once", key)
+		}
+		seen[key] = true
+		pairs = append(pairs, pair{key, value})
+	}
+	return pairs, nil
+}
+
+// escape percent-encodes everything but the RFC 3986 unreserved characters.
+func escape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0xf])
+	}
+	return b.String()
+}
+
+// notFragmentChar reports a character RFC 3986 does not allow as such in a fragment ("%" is
+// allowed here; unescape checks the escapes).
+func notFragmentChar(r rune) bool {
+	switch {
+	case 'A' <= r && r <= 'Z', 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+		return false
+	case strings.ContainsRune("-._~!$&'()*+,;=:@/?%", r):
+		return false
+	}
+	return true
+}
+
+func unescape(s string) (string, error) {
+	v, err := url.QueryUnescape(s)
+	if err != nil {
+		return "", errors.New("fragment has a malformed percent-escape")
+	}
+	if !utf8.ValidString(v) {
+		return "", errors.New("fragment decodes to text that is not valid UTF-8")
+	}
+	return v, nil
+}

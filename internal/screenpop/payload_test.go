@@ -1,0 +1,148 @@
+package screenpop
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const (
+	testSecret = "correct horse battery staple"
+	testKey    = "3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f1a2b3c"
+)
+
+func TestEncodeIsDeterministicAndUnescaped(t *testing.T) {
+	p := Payload{
+		ApplicationID:  "com.example.customapp",
+		URI:            "https://app.mydashboard.com/agent-view#sessionToken=t&customer_id=42",
+		State:          map[string]string{"uiMode": "focused", "priority": "high"},
+		IdempotencyKey: testKey,
+	}
+	want := `{"applicationId":"com.example.customapp","uri":"https://app.mydashboard.com/agent-view#sessionToken=t&customer_id=42","state":{"priority":"high","uiMode":"focused"},"idempotencyKey":"` + testKey + `"}`
+	for range 20 { // map iteration order varies from run to run; the bytes must not
+		got, err := p.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != want {
+			t.Fatalf("Encode() =\n%s\nwant\n%s", got, want)
+		}
+	}
+
+	got, err := Payload{ApplicationID: "a", URI: "https://x.example/?a=<b>&c", IdempotencyKey: "k"}.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"applicationId":"a","uri":"https://x.example/?a=<b>&c","state":{},"idempotencyKey":"k"}`; string(got) != want {
+		t.Errorf("Encode() = %s; want %s (no HTML escaping, nil state as {})", got, want)
+	}
+
+	var back Payload
+	if err := json.Unmarshal(got, &back); err != nil || back.URI != "https://x.example/?a=<b>&c" {
+		t.Errorf("Encode() output does not decode back: %v, %+v", err, back)
+	}
+
+	for _, bad := range []Payload{
+		{ApplicationID: "a\xff", URI: "u", IdempotencyKey: "k"},
+		{ApplicationID: "a", URI: "u\xfe", IdempotencyKey: "k"},
+		{ApplicationID: "a", URI: "u", State: map[string]string{"k": "\xc3"}, IdempotencyKey: "k"},
+		{ApplicationID: "a", URI: "u", State: map[string]string{"\xc3": "v"}, IdempotencyKey: "k"},
+	} {
+		if _, err := bad.Encode(); err == nil || !strings.Contains(err.Error(), "UTF-8") {
+			t.Errorf("Encode(%q) = %v; want a UTF-8 error", bad, err)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	if err := (Payload{ApplicationID: "a", URI: "https://x.example/", IdempotencyKey: testKey}).Validate(); err != nil {
+		t.Errorf("Validate() = %v", err)
+	}
+	err := Payload{}.Validate()
+	for _, want := range []string{"applicationId is empty", "uri is empty", "idempotencyKey is empty"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v; want it to mention %q", err, want)
+		}
+	}
+}
+
+func TestSignAndVerify(t *testing.T) {
+	body := []byte(`{"applicationId":"com.example.customapp","uri":"https://app.mydashboard.com/agent-view#sessionToken=t&customer_id=42","state":{"priority":"high","uiMode":"focused"},"idempotencyKey":"` + testKey + `"}`)
+	// Computed independently:
+	//   printf '%s' "$body" | openssl dgst -sha256 -hmac 'correct horse battery staple' -binary | base64
+	const want = "wtCoienUrhIekTCwog1UjbLFL4PdURZPdpRRqQVZJ0c="
+	sig, err := Sign([]byte(testSecret), body)
+	if err != nil || sig != want {
+		t.Fatalf("Sign() = %q, %v; want %q", sig, err, want)
+	}
+	if !Verify([]byte(testSecret), body, sig) {
+		t.Error("Verify() refused a good signature")
+	}
+
+	tampered := append([]byte{}, body...)
+	tampered[len(tampered)-3] ^= 1
+	for name, ok := range map[string]bool{
+		"tampered body":   Verify([]byte(testSecret), tampered, sig),
+		"other secret":    Verify([]byte(testSecret+"!"), body, sig),
+		"empty secret":    Verify(nil, body, sig),
+		"empty signature": Verify([]byte(testSecret), body, ""),
+		"not base64":      Verify([]byte(testSecret), body, "!!!"),
+		"truncated":       Verify([]byte(testSecret), body, sig[:20]),
+		"no padding":      Verify([]byte(testSecret), body, strings.TrimRight(sig, "=")),
+		"trailing space":  Verify([]byte(testSecret), body, sig+" "),
+	} {
+		if ok {
+			t.Errorf("Verify() accepted a signature with %s", name)
+		}
+	}
+
+	if _, err := Sign(nil, body); !errors.Is(err, ErrEmptySecret) {
+		t.Errorf("Sign(nil) = %v; want ErrEmptySecret", err)
+	}
+	if _, err := Sign([]byte{}, body); !errors.Is(err, ErrEmptySecret) {
+		t.Errorf("Sign(empty) = %v; want ErrEmptySecret", err)
+	}
+}
+
+func TestSignatureCoversTheEncodedBytes(t *testing.T) {
+	p := Payload{ApplicationID: "a", URI: "https://x.example/#a=1&b=2", State: map[string]string{"z": "1", "a": "2"}, IdempotencyKey: testKey}
+	body, err := p.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := Sign([]byte(testSecret), body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := p.Encode()
+	if !Verify([]byte(testSecret), again, sig) {
+		t.Fatal("a second encoding of the same payload does not verify")
+	}
+	// The seed signed json.Marshal's bytes, which escape "&" as \u0026: a receiver checking the
+	// body it got would refuse them.
+	marshalled, _ := json.Marshal(p)
+	if Verify([]byte(testSecret), marshalled, sig) {
+		t.Fatal("json.Marshal's HTML-escaped bytes verify too; the test no longer shows the difference")
+	}
+}
+
+var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestNewIdempotencyKey(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		k, err := NewIdempotencyKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !uuidV4.MatchString(k) {
+			t.Fatalf("NewIdempotencyKey() = %q; not a canonical version 4 UUID", k)
+		}
+		if seen[k] {
+			t.Fatalf("NewIdempotencyKey() repeated %q", k)
+		}
+		seen[k] = true
+	}
+}
