@@ -62,22 +62,21 @@ func TypeForIntegration(id string) (string, bool) {
 	return "", false
 }
 
-// The vocabularies below are returned as fresh sorted slices, ready for
-// stringvalidator.OneOf(widget.SandboxTokens()...), so no caller can change them for another.
+// The vocabularies below are sorted, ready for stringvalidator.OneOf(widget.SandboxTokens...).
+// They are shared: treat them as read-only (slices.Clone before changing one).
+var (
+	// Types are the widget types.
+	Types = []string{TypeIntegration, TypeWebapp}
 
-// Types returns the widget types, sorted.
-func Types() []string { return []string{TypeIntegration, TypeWebapp} }
+	// DisplayTypes are the values of the displayType property.
+	DisplayTypes = []string{DisplayStandalone, DisplayWidget}
 
-// DisplayTypes returns the display types, sorted.
-func DisplayTypes() []string { return []string{DisplayStandalone, DisplayWidget} }
+	// Statuses are the widget statuses.
+	Statuses = []string{StatusActive, StatusInactive}
 
-// Statuses returns the widget statuses, sorted.
-func Statuses() []string { return []string{StatusActive, StatusInactive} }
-
-// SandboxTokens returns the iframe sandbox tokens the Genesys Cloud client application frame
-// accepts, sorted.
-func SandboxTokens() []string {
-	return []string{
+	// SandboxTokens are the iframe sandbox tokens the Genesys Cloud client application frame
+	// accepts.
+	SandboxTokens = []string{
 		"allow-downloads",
 		"allow-forms",
 		"allow-modals",
@@ -92,19 +91,14 @@ func SandboxTokens() []string {
 		"allow-top-navigation",
 		"allow-top-navigation-by-user-activation",
 	}
-}
 
-// DefaultSandbox returns the sandbox tokens Genesys Cloud recommends for a new client
-// application, sorted.
-func DefaultSandbox() []string {
-	return []string{"allow-forms", "allow-modals", "allow-popups", "allow-same-origin", "allow-scripts"}
-}
+	// DefaultSandbox is the sandbox Genesys Cloud recommends for a new client application.
+	DefaultSandbox = []string{"allow-forms", "allow-modals", "allow-popups", "allow-same-origin", "allow-scripts"}
 
-// Permissions returns the iframe permissions (the allow attribute) a client application may be
-// granted, sorted.
-func Permissions() []string {
-	return []string{"camera", "clipboard-write", "display-capture", "fullscreen", "geolocation", "microphone"}
-}
+	// Permissions are the iframe permissions (the allow attribute) a client application may be
+	// granted.
+	Permissions = []string{"camera", "clipboard-write", "display-capture", "fullscreen", "geolocation", "microphone"}
+)
 
 // TokenError reports unknown or repeated entries in a sandbox or permissions list.
 type TokenError struct {
@@ -126,11 +120,11 @@ func (e *TokenError) Error() string {
 }
 
 // CheckSandbox reports sandbox tokens Genesys Cloud does not accept, and repeated ones.
-func CheckSandbox(tokens []string) error { return checkTokens("sandbox", tokens, SandboxTokens()) }
+func CheckSandbox(tokens []string) error { return checkTokens("sandbox", tokens, SandboxTokens) }
 
 // CheckPermissions reports permissions Genesys Cloud does not accept, and repeated ones.
 func CheckPermissions(perms []string) error {
-	return checkTokens("permissions", perms, Permissions())
+	return checkTokens("permissions", perms, Permissions)
 }
 
 func checkTokens(list string, given, allowed []string) error {
