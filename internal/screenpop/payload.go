@@ -111,8 +111,62 @@ func NewIdempotencyKey() (string, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("generating an idempotency key: %w", err)
 	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 9562 variant
+	return formatUUID(b, 4), nil
+}
+
+// KeyInputs are everything that makes a screen pop the pop it is, for DeriveIdempotencyKey. A nil
+// map and an empty one are the same input.
+type KeyInputs struct {
+	UserID              string            `json:"userId"`
+	ApplicationID       string            `json:"applicationId"`
+	TargetURL           string            `json:"targetUrl"`
+	CustomerData        map[string]string `json:"customerData"`
+	State               map[string]string `json:"state"`
+	Triggers            map[string]string `json:"triggers"`
+	SessionTokenVersion int64             `json:"sessionTokenVersion"`
+}
+
+// keyDomain separates derived keys from every other use of the signing secret, such as Sign.
+const keyDomain = "terraform-provider-genesys/screenpop-idempotency-key/v1\x00"
+
+// DeriveIdempotencyKey returns an idempotency key that depends only on the secret and the inputs:
+// planning the same pop twice gives the same key, so a second apply after a failed one cannot pop
+// twice, while any change to the inputs gives a new key and a new pop. It is HMAC-SHA256 under the
+// signing secret of a canonical encoding of the inputs (JSON, map keys sorted), so the key reveals
+// nothing of the customer data and cannot be predicted without the secret, written as a version 8
+// (RFC 9562 custom) UUID so it looks like any other key. Strings must be valid UTF-8, or two
+// different inputs could encode alike.
+func DeriveIdempotencyKey(secret []byte, in KeyInputs) (string, error) {
+	if len(secret) == 0 {
+		return "", ErrEmptySecret
+	}
+	for _, m := range []*map[string]string{&in.CustomerData, &in.State, &in.Triggers} {
+		if *m == nil {
+			*m = map[string]string{}
+		}
+		for k, v := range *m {
+			if !utf8.ValidString(k) || !utf8.ValidString(v) {
+				return "", errors.New("screen pop inputs contain text that is not valid UTF-8")
+			}
+		}
+	}
+	if !utf8.ValidString(in.UserID) || !utf8.ValidString(in.ApplicationID) || !utf8.ValidString(in.TargetURL) {
+		return "", errors.New("screen pop inputs contain text that is not valid UTF-8")
+	}
+	canonical, err := json.Marshal(in)
+	if err != nil {
+		return "", fmt.Errorf("encoding the screen pop inputs: %w", err)
+	}
+	var b [16]byte
+	copy(b[:], mac(secret, append([]byte(keyDomain), canonical...)))
+	return formatUUID(b, 8), nil
+}
+
+// formatUUID sets the version and the RFC 9562 variant bits of b and writes it in the canonical
+// 8-4-4-4-12 lower-case hex form.
+func formatUUID(b [16]byte, version byte) string {
+	b[6] = b[6]&0x0f | version<<4
+	b[8] = b[8]&0x3f | 0x80
 	var s [36]byte
 	hex.Encode(s[0:8], b[0:4])
 	s[8] = '-'
@@ -123,5 +177,5 @@ func NewIdempotencyKey() (string, error) {
 	hex.Encode(s[19:23], b[8:10])
 	s[23] = '-'
 	hex.Encode(s[24:36], b[10:16])
-	return string(s[:]), nil
+	return string(s[:])
 }

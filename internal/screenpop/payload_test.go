@@ -146,3 +146,83 @@ func TestNewIdempotencyKey(t *testing.T) {
 		seen[k] = true
 	}
 }
+
+var uuidV8 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestDeriveIdempotencyKey(t *testing.T) {
+	secret := []byte(testSecret)
+	base := KeyInputs{
+		UserID:        "6d2f0c3e-user",
+		ApplicationID: "com.example.customapp",
+		TargetURL:     "https://app.mydashboard.com/agent-view",
+		CustomerData:  map[string]string{"customer_id": "42", "account": "ACME"},
+		State:         map[string]string{"uiMode": "focused"},
+		Triggers:      map[string]string{"ticket": "T-1"},
+	}
+	key, err := DeriveIdempotencyKey(secret, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !uuidV8.MatchString(key) {
+		t.Fatalf("DeriveIdempotencyKey() = %q; not a canonical version 8 UUID", key)
+	}
+	for range 20 { // map order must not matter
+		again, err := DeriveIdempotencyKey(secret, KeyInputs{
+			UserID: base.UserID, ApplicationID: base.ApplicationID, TargetURL: base.TargetURL,
+			CustomerData: map[string]string{"account": "ACME", "customer_id": "42"},
+			State:        map[string]string{"uiMode": "focused"},
+			Triggers:     map[string]string{"ticket": "T-1"},
+		})
+		if err != nil || again != key {
+			t.Fatalf("same inputs gave %q, %v; want %q", again, err, key)
+		}
+	}
+	if k, _ := DeriveIdempotencyKey(secret, KeyInputs{}); k == "" {
+		t.Fatal("empty inputs gave no key")
+	}
+	nilMaps, _ := DeriveIdempotencyKey(secret, KeyInputs{UserID: "u"})
+	emptyMaps, _ := DeriveIdempotencyKey(secret, KeyInputs{UserID: "u", CustomerData: map[string]string{}, State: map[string]string{}, Triggers: map[string]string{}})
+	if nilMaps != emptyMaps {
+		t.Errorf("nil and empty maps give different keys: %q, %q", nilMaps, emptyMaps)
+	}
+
+	change := map[string]func(*KeyInputs){
+		"user":           func(k *KeyInputs) { k.UserID += "x" },
+		"application":    func(k *KeyInputs) { k.ApplicationID += "x" },
+		"target":         func(k *KeyInputs) { k.TargetURL += "x" },
+		"customer value": func(k *KeyInputs) { k.CustomerData = map[string]string{"customer_id": "43", "account": "ACME"} },
+		"customer key":   func(k *KeyInputs) { k.CustomerData = map[string]string{"customer": "42", "account": "ACME"} },
+		"state":          func(k *KeyInputs) { k.State = map[string]string{"uiMode": "minimized"} },
+		"triggers":       func(k *KeyInputs) { k.Triggers = map[string]string{"ticket": "T-2"} },
+		"token version":  func(k *KeyInputs) { k.SessionTokenVersion = 1 },
+		"moved to state": func(k *KeyInputs) {
+			k.State = map[string]string{"uiMode": "focused", "ticket": "T-1"}
+			k.Triggers = nil
+		},
+		"split user/app": func(k *KeyInputs) { k.UserID, k.ApplicationID = k.UserID+"com.", "example.customapp" },
+	}
+	seen := map[string]string{key: "base"}
+	for name, mutate := range change {
+		in := base
+		mutate(&in)
+		k, err := DeriveIdempotencyKey(secret, in)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if prev, dup := seen[k]; dup {
+			t.Errorf("changing the %s gives the same key as %s", name, prev)
+		}
+		seen[k] = name
+	}
+	if other, _ := DeriveIdempotencyKey([]byte(testSecret+"2"), base); other == key {
+		t.Error("another secret gives the same key")
+	}
+	if _, err := DeriveIdempotencyKey(nil, base); !errors.Is(err, ErrEmptySecret) {
+		t.Errorf("empty secret: %v; want ErrEmptySecret", err)
+	}
+	bad := base
+	bad.CustomerData = map[string]string{"k": "\xff"}
+	if _, err := DeriveIdempotencyKey(secret, bad); err == nil {
+		t.Error("invalid UTF-8 accepted")
+	}
+}
