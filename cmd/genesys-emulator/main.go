@@ -1,0 +1,352 @@
+// Command genesys-emulator serves a local Genesys Cloud org (the login service and the slice of
+// the Platform API the terraform-provider-genesys uses) for demos, offline tests and benchmarks.
+// Run it with -h for its settings; the behaviour lives in internal/emulator.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+)
+
+const (
+	defaultListen          = "127.0.0.1:8787"
+	defaultActivationDelay = 2 * time.Second
+	shutdownTimeout        = 5 * time.Second
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &ue):
+		fmt.Fprintf(os.Stderr, "genesys-emulator: %v\nRun genesys-emulator -h for help.\n", err)
+		os.Exit(2)
+	default:
+		fmt.Fprintf(os.Stderr, "genesys-emulator: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run parses the settings, serves until ctx ends, then shuts down: in-flight requests get
+// shutdownTimeout to finish, and the state file is written one last time.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	opts, err := parseOptions(args, getenv, stdout)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if opts.verbose {
+		level = slog.LevelDebug
+	}
+	handler := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	logger := slog.New(handler)
+	opts.config.Logger = logger
+
+	emu, err := emulator.New(opts.config)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", opts.listen)
+	if err != nil {
+		_ = emu.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           emu,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "genesys-emulator listening on http://%s (orgs: %s)\n", ln.Addr(), strings.Join(emu.OrgIDs(), ", "))
+	logSetup(logger, opts.config)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case serveErr = <-served:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("requests still running at shutdown were cut off", "error", err)
+		_ = srv.Close()
+	}
+	closeErr := emu.Close()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return closeErr
+}
+
+// logSetup tells a demo user who can log in, without any secret.
+func logSetup(logger *slog.Logger, cfg emulator.Config) {
+	clients := cfg.Clients
+	if len(clients) == 0 {
+		clients = emulator.DefaultClients()
+	}
+	users := cfg.Users
+	if len(users) == 0 {
+		users = emulator.DefaultUsers()
+	}
+	for _, c := range clients {
+		var names []string
+		for _, u := range users {
+			if u.OrgID == c.OrgID {
+				names = append(names, u.ID)
+			}
+		}
+		logger.Info("client", "id", c.ID, "org", c.OrgID, "users", strings.Join(names, ","))
+	}
+}
+
+// usageError is a bad command line or environment setting (exit status 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+
+// options is the parsed command line.
+type options struct {
+	listen      string
+	allowRemote bool
+	verbose     bool
+	config      emulator.Config
+}
+
+// setting is one flag with its environment fallback. Values are parsed by set, from the flag if
+// it was given, else from the environment variable if it is not empty; the defaults are in
+// defaultOptions. Defaults are spelt out in the usage text, never taken from the environment,
+// so -h cannot print a secret.
+type setting struct {
+	name, env, arg, help string
+	boolean              bool
+	set                  func(*options, string) error
+}
+
+func defaultOptions() options {
+	return options{
+		listen: defaultListen,
+		config: emulator.Config{
+			RateLimit:       emulator.DefaultRateLimit,
+			TokenLifetime:   emulator.DefaultTokenLifetime,
+			ActivationDelay: defaultActivationDelay,
+		},
+	}
+}
+
+var settings = []setting{
+	{name: "listen", env: "GENESYS_EMULATOR_LISTEN", arg: "host:port",
+		help: "address to serve on (default " + defaultListen + "); must be loopback unless -allow-remote",
+		set:  func(o *options, v string) error { o.listen = v; return nil }},
+	{name: "allow-remote", env: "GENESYS_EMULATOR_ALLOW_REMOTE", boolean: true,
+		help: "allow a non-loopback -listen address: anyone who can reach it can read the journal and reset the emulator",
+		set:  func(o *options, v string) error { return parseBool(v, &o.allowRemote) }},
+	{name: "clients", env: "GENESYS_EMULATOR_CLIENTS", arg: "id:secret:orgId:orgName,...",
+		help: "OAuth clients, one org each (default org-a-client:org-a-secret:org-a:Org A,org-b-client:org-b-secret:org-b:Org B)",
+		set: func(o *options, v string) (err error) {
+			o.config.Clients, err = emulator.ParseClients(v)
+			return err
+		}},
+	{name: "users", env: "GENESYS_EMULATOR_USERS", arg: "id:name:orgId,...",
+		help: "agents that screen pops can reach (default agent-1 and agent-2 in org-a, agent-3 in org-b, for the orgs that exist)",
+		set: func(o *options, v string) (err error) {
+			o.config.Users, err = emulator.ParseUsers(v)
+			return err
+		}},
+	{name: "rate-limit", env: "GENESYS_EMULATOR_RATE_LIMIT", arg: "n",
+		help: "requests per minute per token (default 300); negative disables rate limiting",
+		set: func(o *options, v string) error {
+			return parseInt(v, &o.config.RateLimit, func(n int) bool { return n != 0 }, "a non-zero integer")
+		}},
+	{name: "rate-burst", env: "GENESYS_EMULATOR_RATE_BURST", arg: "n",
+		help: "requests a token may send at once (default: the rate limit, one minute's allowance)",
+		set: func(o *options, v string) error {
+			return parseInt(v, &o.config.RateBurst, func(n int) bool { return n > 0 }, "a positive integer")
+		}},
+	{name: "token-lifetime", env: "GENESYS_EMULATOR_TOKEN_LIFETIME", arg: "duration",
+		help: "access token lifetime, e.g. 1h (default 24h, expires_in 86400)",
+		set:  func(o *options, v string) error { return parseDuration(v, &o.config.TokenLifetime, time.Second) }},
+	{name: "activation-delay", env: "GENESYS_EMULATOR_ACTIVATION_DELAY", arg: "duration",
+		help: "time an integration spends ACTIVATING or DEACTIVATING (default 2s; 0 switches at once)",
+		set:  func(o *options, v string) error { return parseDuration(v, &o.config.ActivationDelay, 0) }},
+	{name: "signing-secret", env: "GENESYS_EMULATOR_SIGNING_SECRET", arg: "secret",
+		help: "screen pop HMAC signing secret (default: the built-in demo secret); prefer the environment variable to keep it out of ps",
+		set: func(o *options, v string) error {
+			if v == "" {
+				return errors.New("is empty")
+			}
+			o.config.SigningSecret = v
+			return nil
+		}},
+	{name: "faults", env: "GENESYS_EMULATOR_FAULTS", arg: "file|json",
+		help: `fault profile: a JSON file, or inline JSON such as '[{"kind":"503","pathPrefix":"/api/v2/","probability":0.1,"seed":1}]';` +
+			` kinds 429 500 502 503 latency reset-before reset-after-commit read-404-after-create window-unfocused, each by "pattern" ("x.x") or "probability" and "seed"`,
+		set: func(o *options, v string) (err error) { o.config.Faults, err = loadFaults(v); return err }},
+	{name: "state", env: "GENESYS_EMULATOR_STATE", arg: "file",
+		help: "state file, so integrations and screen pops survive a restart (default: memory only)",
+		set:  func(o *options, v string) error { o.config.StatePath = v; return nil }},
+	{name: "verbose", env: "GENESYS_EMULATOR_VERBOSE", boolean: true,
+		help: "log every request to stderr (never tokens or secrets)",
+		set:  func(o *options, v string) error { return parseBool(v, &o.verbose) }},
+}
+
+// parseOptions reads flags, then environment variables for the flags not given. -h writes the
+// usage to stdout and returns flag.ErrHelp.
+func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (options, error) {
+	opts := defaultOptions()
+	fs := flag.NewFlagSet("genesys-emulator", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	// The flag package quotes a rejected value in its error, and a value may hold a secret
+	// (-clients, -signing-secret), so errors are collected here and reported by flag name only.
+	var flagErr error
+	for _, s := range settings {
+		apply := func(v string) error {
+			if err := s.set(&opts, v); err != nil && flagErr == nil {
+				flagErr = usageErrorf("-%s: %v", s.name, err)
+			}
+			return nil
+		}
+		if s.boolean {
+			fs.BoolFunc(s.name, s.help, apply)
+		} else {
+			fs.Func(s.name, s.help, apply)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			writeUsage(stdout)
+			return opts, flag.ErrHelp
+		}
+		return opts, &usageError{err}
+	}
+	if flagErr != nil {
+		return opts, flagErr
+	}
+	if fs.NArg() > 0 {
+		return opts, usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range settings {
+		if given[s.name] {
+			continue
+		}
+		if v := getenv(s.env); v != "" {
+			if err := s.set(&opts, v); err != nil {
+				// The value is not echoed: it may be a secret.
+				return opts, usageErrorf("%s: %v", s.env, err)
+			}
+		}
+	}
+	if err := checkListen(opts.listen, opts.allowRemote); err != nil {
+		return opts, &usageError{err}
+	}
+	return opts, nil
+}
+
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: genesys-emulator [flags]
+
+Serves a local Genesys Cloud org: POST /oauth/token, the integrations API, organizations/me,
+screen pops, and admin endpoints under /_emulator/ (journal, reset, faults). Every flag falls
+back to its environment variable; a flag given on the command line wins.
+
+Flags:
+`)
+	for _, s := range settings {
+		name := "-" + s.name
+		if s.arg != "" {
+			name += " " + s.arg
+		}
+		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.help, s.env)
+	}
+	fmt.Fprint(w, `
+A session (default credentials):
+  TOKEN=$(curl -s -u org-a-client:org-a-secret -d grant_type=client_credentials \
+    http://127.0.0.1:8787/oauth/token | jq -r .access_token)
+  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8787/api/v2/organizations/me
+
+SIGINT or SIGTERM shuts it down cleanly (the state file is written one last time).
+`)
+}
+
+// checkListen refuses to expose the emulator (whose admin endpoints need no token) beyond the
+// machine unless asked to.
+func checkListen(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-listen %q: %v", addr, err)
+	}
+	if allowRemote || host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	where := host
+	if where == "" {
+		where = "every interface"
+	}
+	return fmt.Errorf("-listen %q would serve on %s, beyond this machine; pass -allow-remote to mean it", addr, where)
+}
+
+func loadFaults(v string) ([]emulator.Fault, error) {
+	data := []byte(v)
+	if t := strings.TrimSpace(v); !strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "{") {
+		var err error
+		if data, err = os.ReadFile(v); err != nil {
+			return nil, err
+		}
+	}
+	return emulator.ParseFaults(data)
+}
+
+func parseBool(v string, dst *bool) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*dst = b
+	return nil
+}
+
+func parseInt(v string, dst *int, ok func(int) bool, want string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || !ok(n) {
+		return fmt.Errorf("want %s", want)
+	}
+	*dst = n
+	return nil
+}
+
+func parseDuration(v string, dst *time.Duration, least time.Duration) error {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < least {
+		return fmt.Errorf("want a duration of at least %v, such as 90s or 1h", least)
+	}
+	*dst = d
+	return nil
+}
