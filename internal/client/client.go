@@ -49,6 +49,13 @@ type Config struct {
 	RetryAfterCap     time.Duration // longest Retry-After honoured; 0 = 90s
 	AttemptTimeout    time.Duration // one HTTP attempt, answer included; 0 = 60s
 	PollInterval      time.Duration // reported-state polling; 0 = 1s
+
+	// ReadLagWindow is how long reads may lag a write (eventual
+	// consistency); 0 = 5s. A create whose outcome is unknown is looked for
+	// this long before it is sent again, and a 404 on reading an integration
+	// this client created this recently is retried rather than believed.
+	// Tests against an emulator with short lags may lower it.
+	ReadLagWindow time.Duration
 }
 
 // Default settings, applied by New to zero Config fields.
@@ -60,6 +67,7 @@ const (
 	DefaultRetryAfterCap     = 90 * time.Second
 	DefaultAttemptTimeout    = 60 * time.Second
 	DefaultPollInterval      = time.Second
+	DefaultReadLagWindow     = 5 * time.Second
 	DefaultUserAgent         = "terraform-provider-genesys"
 )
 
@@ -79,11 +87,7 @@ type Client struct {
 	attemptTimeout              time.Duration
 	pollInterval                time.Duration
 
-	// adoptListTries and adoptListWait bound how long CreateIntegration keeps
-	// looking for a create whose outcome was unknown before it concludes the
-	// create did not land (lists can lag a create).
-	adoptListTries int
-	adoptListWait  time.Duration
+	readLagWindow time.Duration
 
 	now func() time.Time // injectable for token-expiry tests
 
@@ -91,6 +95,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	known   map[string]time.Time     // integration ids this client has seen, and when first
+	created map[string]time.Time     // integration ids this client created or adopted, and when
 	creates map[string]chan struct{} // serialises creates of one name and type
 }
 
@@ -156,12 +161,12 @@ func New(cfg Config) (*Client, error) {
 		retryAfterCap:     positiveOr(cfg.RetryAfterCap, DefaultRetryAfterCap),
 		attemptTimeout:    positiveOr(cfg.AttemptTimeout, DefaultAttemptTimeout),
 		pollInterval:      positiveOr(cfg.PollInterval, DefaultPollInterval),
-		adoptListTries:    4,
+		readLagWindow:     positiveOr(cfg.ReadLagWindow, DefaultReadLagWindow),
 		now:               time.Now,
 		known:             map[string]time.Time{},
+		created:           map[string]time.Time{},
 		creates:           map[string]chan struct{}{},
 	}
-	c.adoptListWait = c.pollInterval
 	if c.retryWaitMax < c.retryWaitMin {
 		c.retryWaitMax = c.retryWaitMin
 	}
@@ -244,6 +249,27 @@ func (c *Client) remember(ins ...Integration) {
 			c.known[in.ID] = now
 		}
 	}
+}
+
+// rememberCreated records an integration this client created or adopted.
+func (c *Client) rememberCreated(in Integration) {
+	c.remember(in)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.created[in.ID] = time.Now()
+}
+
+// createdRecently reports whether this client created the integration less
+// than readLagWindow ago, and how much of the window is left.
+func (c *Client) createdRecently(id string) (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.created[id]
+	if !ok {
+		return 0, false
+	}
+	left := c.readLagWindow - time.Since(at)
+	return left, left > 0
 }
 
 // knownBefore reports whether this client saw the integration before t.

@@ -12,12 +12,19 @@ import (
 // maxCreateTries bounds how many times CreateIntegration sends its POST,
 // counting only sends made after the previous one was shown not to have
 // landed.
-const maxCreateTries = 3
+const maxCreateTries = 5
 
 // createdSlack widens "created after the attempt began": the server's Date
 // header has one-second resolution, lastUpdated may be truncated to the
 // second, and the attempt's start is taken on the client's side of the wire.
 const createdSlack = 2 * time.Second
+
+// adoptListFirstWait and adoptListMaxWait space the lists findLanded makes
+// while it waits out the read lag.
+const (
+	adoptListFirstWait = 200 * time.Millisecond
+	adoptListMaxWait   = time.Second
+)
 
 type createIntegrationRequest struct {
 	Name            string             `json:"name"`
@@ -57,7 +64,7 @@ func (c *Client) CreateIntegration(ctx context.Context, name, typeID string) (*I
 		var in Integration
 		resp, err := c.do(ctx, cl, &in)
 		if err == nil {
-			c.remember(in)
+			c.rememberCreated(in)
 			return &in, nil
 		}
 		if !createOutcomeUnknown(resp, err) {
@@ -74,7 +81,7 @@ func (c *Client) CreateIntegration(ctx context.Context, name, typeID string) (*I
 			return nil, fmt.Errorf("creating integration %q: %w; while finding out: %w", name, err, ferr)
 		}
 		if found != nil {
-			c.remember(*found)
+			c.rememberCreated(*found)
 			c.log.warn(ctx, "genesys create had landed, adopting the integration", map[string]any{
 				"name": name, "type": typeID, "integration_id": found.ID,
 			})
@@ -128,13 +135,14 @@ func createOutcomeUnknown(resp *response, err error) bool {
 // One candidate is adopted. More than one is ambiguous (another client made
 // an identical one at the same moment, or an earlier attempt surfaced late):
 // none is adopted and an *AmbiguousCreateError names them all, because a
-// wrong guess would put one integration under two owners. None, over
-// adoptListTries lists spaced adoptListWait apart and growing (lists can lag
-// a create), means the create did not land; that nil, nil answer lets the
-// caller send the POST again.
+// wrong guess would put one integration under two owners. None means the
+// create did not land, but only once lists have shown none for
+// readLagWindow after the failure (lists can lag a create); that nil, nil
+// answer lets the caller send the POST again.
 func (c *Client) findLanded(ctx context.Context, name, typeID string, began time.Time) (*Integration, error) {
-	wait := c.adoptListWait
-	for try := 1; ; try++ {
+	settled := time.Now().Add(c.readLagWindow)
+	wait := adoptListFirstWait
+	for {
 		all, first, err := c.listIntegrations(ctx)
 		if err != nil {
 			return nil, err
@@ -158,13 +166,14 @@ func (c *Client) findLanded(ctx context.Context, name, typeID string, began time
 			slices.Sort(ids)
 			return nil, &AmbiguousCreateError{Name: name, TypeID: typeID, IDs: ids}
 		}
-		if try >= c.adoptListTries {
+		left := time.Until(settled)
+		if left <= 0 {
 			return nil, nil
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := sleep(ctx, min(wait, left)); err != nil {
 			return nil, fmt.Errorf("the create may still surface: %w", err)
 		}
-		wait *= 2
+		wait = min(2*wait, adoptListMaxWait)
 	}
 }
 

@@ -39,10 +39,6 @@ const listPageSize = 100
 // maxConfigPutTries bounds PutIntegrationConfig's re-read-and-retry on 409.
 const maxConfigPutTries = 3
 
-// notFoundPollTolerance is how many 404s in a row WaitForReportedState
-// accepts: reads can lag a create for a moment.
-const notFoundPollTolerance = 3
-
 type IntegrationTypeRef struct {
 	ID string `json:"id"`
 }
@@ -170,11 +166,33 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (*response, error) {
 // which IsNotFound is true.
 func (c *Client) GetIntegration(ctx context.Context, id string) (*Integration, error) {
 	var in Integration
-	if _, err := c.do(ctx, c.apiCall(http.MethodGet, integrationPath(id), nil, nil), &in); err != nil {
+	if err := c.read(ctx, id, integrationPath(id), &in); err != nil {
 		return nil, err
 	}
 	c.remember(in)
 	return &in, nil
+}
+
+// read GETs something of integration id. Reads can lag a create: for a
+// while after this client created the integration, a 404 is retried with
+// backoff (within ctx) before it is believed.
+func (c *Client) read(ctx context.Context, id, path string, out any) error {
+	for retry := 0; ; retry++ {
+		_, err := c.do(ctx, c.apiCall(http.MethodGet, path, nil, nil), out)
+		if !IsNotFound(err) {
+			return err
+		}
+		left, recent := c.createdRecently(id)
+		if !recent {
+			return err
+		}
+		c.log.debug(ctx, "genesys read of a new integration answered 404, retrying", map[string]any{
+			"integration_id": id, "path": path, "retry": retry + 1,
+		})
+		if serr := sleep(ctx, min(c.backoff(retry), left)); serr != nil {
+			return err
+		}
+	}
 }
 
 type integrationPage struct {
@@ -233,7 +251,7 @@ func (c *Client) listIntegrations(ctx context.Context) ([]Integration, *response
 // GetIntegrationConfig reads an integration's current configuration.
 func (c *Client) GetIntegrationConfig(ctx context.Context, id string) (*IntegrationConfig, error) {
 	var cfg IntegrationConfig
-	if _, err := c.do(ctx, c.apiCall(http.MethodGet, configPath(id), nil, nil), &cfg); err != nil {
+	if err := c.read(ctx, id, configPath(id), &cfg); err != nil {
 		return nil, err
 	}
 	return &cfg, nil
@@ -298,7 +316,7 @@ func (c *Client) WaitForReportedState(ctx context.Context, in *Integration, want
 	if in.ReportedState.Code == want {
 		return in, nil
 	}
-	cur, notFound := in, 0
+	cur := in
 	for {
 		if cur.ReportedState.Code == ReportedError {
 			return cur, &ReportedStateError{ID: in.ID, Want: want, State: cur.ReportedState}
@@ -308,14 +326,9 @@ func (c *Client) WaitForReportedState(ctx context.Context, in *Integration, want
 				in.ID, want, orDefault(cur.ReportedState.Code, "nothing"), err)
 		}
 		next, err := c.GetIntegration(ctx, in.ID)
-		switch {
-		case IsNotFound(err) && notFound < notFoundPollTolerance:
-			notFound++
-			continue
-		case err != nil:
+		if err != nil {
 			return cur, fmt.Errorf("waiting for integration %s to report %s: %w", in.ID, want, err)
 		}
-		notFound = 0
 		cur = next
 		if cur.ReportedState.Code == want {
 			return cur, nil

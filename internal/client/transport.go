@@ -146,7 +146,8 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 }
 
 // checkRetry is the retry policy:
-//   - 401 on an API call: drop the token that was refused, retry once at once;
+//   - 401 on an API call: drop the token that was refused, retry once at once
+//     (unless it is the screen pop signature that was refused);
 //   - 429: wait what Retry-After says (capped), plus a little jitter;
 //   - 5xx except 501: exponential backoff with full jitter, when the call
 //     allows it (503 with Retry-After waits that instead);
@@ -175,7 +176,9 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 
 	case resp.StatusCode == http.StatusUnauthorized && st.cl.kind == kindAPI:
 		st.recordAnswer(resp)
-		if st.authRetried {
+		// A refused payload signature is the caller's to fix; a new token
+		// would not change the answer.
+		if st.authRetried || strings.Contains(st.last.Code, "signature") {
 			return false, nil
 		}
 		st.authRetried = true
