@@ -68,7 +68,7 @@ func TestRateLimiterTake(t *testing.T) {
 	}
 }
 
-// TestRateLimiterThroughput drives a bucket at full speed (a request every millisecond) and
+// TestRateLimiterThroughput drives a bucket at full speed (a request every 2 ms) and
 // checks the accepted count is exactly burst + rate*T: what a benchmark measures.
 func TestRateLimiterThroughput(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -78,7 +78,7 @@ func TestRateLimiterThroughput(t *testing.T) {
 			var b bucket
 			const minutes = 5
 			accepted := 0
-			for ms := 0; ms < minutes*60_000; ms++ {
+			for ms := 0; ms < minutes*60_000; ms += 2 {
 				if l.take(&b, t0.Add(time.Duration(ms)*time.Millisecond)).allowed {
 					accepted++
 				}
