@@ -28,6 +28,11 @@ import (
 // KindReadNotFoundAfterCreate and KindWindowUnfocused are decided by their handlers: the first
 // on each integration created (POST /api/v2/integrations), the second on each screen pop delivered.
 //
+// A test that counts resets should know that Go's http.Transport quietly retries a request once
+// when a reused keep-alive connection dies before any answer, if it can replay the request: GET,
+// HEAD, OPTIONS, TRACE, or any method with an Idempotency-Key header (a screen pop), provided the
+// body can be re-read. Disable keep-alives in such tests, or expect the journal to show the retry.
+//
 // In JSON (the -faults flag, PUT /_emulator/faults) durations are strings such as "250ms".
 type Fault struct {
 	Kind        FaultKind     `json:"kind"`
