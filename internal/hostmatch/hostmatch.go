@@ -319,7 +319,7 @@ func targetOf(u *url.URL) (target, bool) {
 	if u == nil || u.User != nil || u.Opaque != "" || u.Host == "" {
 		return target{}, false
 	}
-	host, err := NormalizeHost(u.Hostname())
+	host, err := NormalizeHost(urlHostname(u))
 	if err != nil {
 		return target{}, false
 	}
@@ -333,6 +333,15 @@ func targetOf(u *url.URL) (target, bool) {
 		t.port = n
 	}
 	return t, true
+}
+
+// urlHostname is u.Hostname() with the brackets kept, so that NormalizeHost accepts only IPv6
+// addresses inside them, as browsers do ("[127.0.0.1]" is no host at all to a browser).
+func urlHostname(u *url.URL) string {
+	if strings.HasPrefix(u.Host, "[") {
+		return "[" + u.Hostname() + "]"
+	}
+	return u.Hostname()
 }
 
 func (p pattern) matches(t target) bool {

@@ -259,7 +259,7 @@ func TestMatch(t *testing.T) {
 }
 
 func TestMatchRefusesDegenerateURLs(t *testing.T) {
-	all := []string{"example.com", "*.example.com"}
+	all := []string{"example.com", "*.example.com", "127.0.0.1"}
 	for _, u := range []*url.URL{
 		nil,
 		{},
@@ -268,6 +268,7 @@ func TestMatchRefusesDegenerateURLs(t *testing.T) {
 		{Scheme: "https", Host: "example.com:x"},
 		{Scheme: "https", Host: "a.example.com/evil"},
 		{Scheme: "https", Host: "a.example.com", User: url.User("")},
+		{Scheme: "https", Host: "[127.0.0.1]"}, // url.Parse refuses it; a hand-built URL must not match either
 	} {
 		if m, ok := Match(u, all); ok {
 			t.Errorf("Match(%#v) = %q; want no match", u, m)

@@ -55,7 +55,7 @@ func ParseURL(raw string) (*url.URL, error) {
 			return nil, &URLError{Reason: "URL port " + p + " is not a number from 1 to 65535"}
 		}
 	}
-	if _, err := NormalizeHost(u.Hostname()); err != nil {
+	if _, err := NormalizeHost(urlHostname(u)); err != nil {
 		return nil, &URLError{Reason: "URL " + err.Error(), Err: err}
 	}
 	return u, nil

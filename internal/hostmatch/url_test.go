@@ -55,6 +55,7 @@ func TestParseURL(t *testing.T) {
 		{"https://ex_ample.com/", "not a valid host name"},
 		{"https://0x7f.0.0.1/", "non-standard form"},
 		{"https://[::1/", "not valid"},
+		{"https://[127.0.0.1]/", "not valid"},
 	}
 	for _, tt := range bad {
 		_, err := ParseURL(tt.raw)
