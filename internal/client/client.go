@@ -89,7 +89,9 @@ type Client struct {
 
 	readLagWindow time.Duration
 
-	now func() time.Time // injectable for token-expiry tests
+	// now is the client's clock (token expiry, create timing, Retry-After
+	// dates); tests skew it. Context deadlines are always on the wall clock.
+	now func() time.Time
 
 	requests, retries, tokenFetches atomic.Int64
 
@@ -241,7 +243,7 @@ func budget(n, def int) int {
 // remember records integration ids this client has seen, so that a create
 // with an unknown outcome never mistakes one of them for its own.
 func (c *Client) remember(ins ...Integration) {
-	now := time.Now()
+	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, in := range ins {
@@ -256,7 +258,7 @@ func (c *Client) rememberCreated(in Integration) {
 	c.remember(in)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.created[in.ID] = time.Now()
+	c.created[in.ID] = c.now()
 }
 
 // createdRecently reports whether this client created the integration less
@@ -268,7 +270,7 @@ func (c *Client) createdRecently(id string) (time.Duration, bool) {
 	if !ok {
 		return 0, false
 	}
-	left := c.readLagWindow - time.Since(at)
+	left := c.readLagWindow - c.now().Sub(at)
 	return left, left > 0
 }
 

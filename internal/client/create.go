@@ -58,7 +58,7 @@ func (c *Client) CreateIntegration(ctx context.Context, name, typeID string) (*I
 		return nil, err
 	}
 	for try := 1; ; try++ {
-		began := time.Now()
+		began := c.now()
 		cl := c.apiCall(http.MethodPost, integrationsPath, nil, body)
 		cl.retryNetwork, cl.retryServer = false, false
 		var in Integration

@@ -55,13 +55,13 @@ func (e *emu) shiftClock(d time.Duration) { e.offset.Add(int64(d)) }
 func (e *emu) client(mutate ...func(*Config)) *Client {
 	e.t.Helper()
 	cfg := Config{
-		ClientID:     "org-a-client",
-		ClientSecret: "org-a-secret",
-		APIURL:       e.srv.URL,
-		LoginURL:     e.srv.URL,
-		UserAgent:    "terraform-provider-genesys/test (+Terraform 1.16.2)",
-		RetryWaitMin: 2 * time.Millisecond,
-		RetryWaitMax: 20 * time.Millisecond,
+		ClientID:      "org-a-client",
+		ClientSecret:  "org-a-secret",
+		APIURL:        e.srv.URL,
+		LoginURL:      e.srv.URL,
+		UserAgent:     "terraform-provider-genesys/test (+Terraform 1.16.2)",
+		RetryWaitMin:  2 * time.Millisecond,
+		RetryWaitMax:  20 * time.Millisecond,
 		PollInterval:  5 * time.Millisecond,
 		ReadLagWindow: 150 * time.Millisecond,
 	}

@@ -140,7 +140,7 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 		header:     resp.Header,
 		body:       b,
 		attempts:   st.attempts,
-		received:   time.Now(),
+		received:   c.now(),
 		stopReason: st.stopReason,
 	}, nil
 }
