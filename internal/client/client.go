@@ -71,6 +71,16 @@ const (
 	DefaultUserAgent         = "terraform-provider-genesys"
 )
 
+// UserAgent names the provider and Terraform versions for Config.UserAgent,
+// e.g. "terraform-provider-genesys/1.2.3 (+Terraform 1.16.2)".
+func UserAgent(providerVersion, terraformVersion string) string {
+	ua := DefaultUserAgent + "/" + orDefault(providerVersion, "dev")
+	if terraformVersion != "" {
+		ua += " (+Terraform " + terraformVersion + ")"
+	}
+	return ua
+}
+
 // Client calls the Genesys Cloud Platform API v2 for one OAuth client (one
 // org). It is safe for concurrent use; all calls share one token.
 type Client struct {

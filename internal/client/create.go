@@ -97,17 +97,20 @@ func (c *Client) CreateIntegration(ctx context.Context, name, typeID string) (*I
 	}
 }
 
-// createOutcomeUnknown reports whether a failed create may still have
-// landed. An error answer other than 5xx means the server refused it; a
-// failure before sending means it never arrived.
+// createOutcomeUnknown reports whether a failed create may have landed. An
+// error answer other than 5xx means the server refused it; a failure before
+// sending means it never arrived; a 2xx that cannot be decoded did land.
 func createOutcomeUnknown(resp *response, err error) bool {
+	if resp != nil && resp.ok() {
+		return true // it landed, but the answer could not be read: find it
+	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.Status >= 500 && apiErr.Status != http.StatusNotImplemented
 	}
 	var reqErr *RequestError
 	if !errors.As(err, &reqErr) {
-		return false // a 2xx answer that could not be decoded: it landed, but unreadably
+		return false
 	}
 	if reqErr.Attempts == 0 || notSent(reqErr.Err) {
 		return false

@@ -2,7 +2,9 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,5 +106,48 @@ func TestCreateWithSkewedClock(t *testing.T) {
 				t.Errorf("%d integrations, want the twin and one new", got)
 			}
 		})
+	}
+}
+
+// TestCreateAnswerUnreadable: a 2xx whose body cannot be read means the
+// create landed; the client finds and adopts it rather than fail (and leave
+// the next apply to make a duplicate).
+func TestCreateAnswerUnreadable(t *testing.T) {
+	var posts atomic.Int64
+	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			posts.Add(1)
+			w.WriteHeader(http.StatusOK)
+			fmt.Fprint(w, `{"id":"new-1",`)
+		case http.MethodGet:
+			writeJSON(w, http.StatusOK, map[string]any{
+				"entities": []any{map[string]any{
+					"id": "new-1", "name": "w", "integrationType": map[string]any{"id": TypeEmbeddedClientApp},
+					"intendedState": StateDisabled, "config": map[string]any{"current": map[string]any{"version": 1}},
+					"reportedState": map[string]any{"code": ReportedInactive, "lastUpdated": time.Now().UTC().Format(time.RFC3339Nano)},
+				}},
+				"pageSize": 100, "pageNumber": 1, "total": 1, "pageCount": 1,
+			})
+		}
+	})
+	in, err := fake.client(t).CreateIntegration(context.Background(), "w", TypeEmbeddedClientApp)
+	if err != nil || in.ID != "new-1" {
+		t.Fatalf("CreateIntegration = %+v, %v; want the landed integration adopted", in, err)
+	}
+	if posts.Load() != 1 {
+		t.Errorf("POSTs = %d, want 1", posts.Load())
+	}
+}
+
+func TestUserAgent(t *testing.T) {
+	tests := []struct{ provider, terraform, want string }{
+		{"1.2.3", "1.16.2", "terraform-provider-genesys/1.2.3 (+Terraform 1.16.2)"},
+		{"", "", "terraform-provider-genesys/dev"},
+	}
+	for _, tt := range tests {
+		if got := UserAgent(tt.provider, tt.terraform); got != tt.want {
+			t.Errorf("UserAgent(%q, %q) = %q, want %q", tt.provider, tt.terraform, got, tt.want)
+		}
 	}
 }

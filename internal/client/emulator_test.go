@@ -383,6 +383,7 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 		wantAdopt  bool // the first POST's integration is the answer
 		wantTotal  int
 		wantListed bool
+		clientCfg  func(*Config)
 	}{
 		{name: "reset after commit", faults: []emulator.Fault{postFault(emulator.KindResetAfterCommit, "x")}, wantPosts: 1, wantAdopt: true, wantTotal: 1, wantListed: true},
 		{name: "reset before handling", faults: []emulator.Fault{postFault(emulator.KindResetBeforeHandling, "x")}, wantPosts: 2, wantTotal: 1, wantListed: true},
@@ -394,6 +395,13 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 				postFault(emulator.KindResetAfterCommit, "x"),
 				{Kind: emulator.KindReadNotFoundAfterCreate, Method: http.MethodPost, PathPrefix: "/api/v2/integrations", Pattern: "x", For: 40 * time.Millisecond},
 			},
+			wantPosts: 1, wantAdopt: true, wantTotal: 1, wantListed: true,
+		},
+		{
+			// The client gives up waiting; the server commits afterwards.
+			name:      "attempt timeout, committed late",
+			faults:    []emulator.Fault{{Kind: emulator.KindLatency, Method: http.MethodPost, PathPrefix: "/api/v2/integrations", Pattern: "x", Latency: 300 * time.Millisecond}},
+			clientCfg: func(cfg *Config) { cfg.AttemptTimeout = 50 * time.Millisecond },
 			wantPosts: 1, wantAdopt: true, wantTotal: 1, wantListed: true,
 		},
 		{name: "older twin, reset after commit", faults: []emulator.Fault{postFault(emulator.KindResetAfterCommit, ".x")}, olderTwin: true, wantPosts: 1, wantAdopt: true, wantTotal: 2, wantListed: true},
@@ -417,7 +425,11 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 				e.shiftClock(time.Hour)
 			}
 			e.server.ResetJournal()
-			c := e.client()
+			var mutate []func(*Config)
+			if tt.clientCfg != nil {
+				mutate = append(mutate, tt.clientCfg)
+			}
+			c := e.client(mutate...)
 			in, err := c.CreateIntegration(ctx, name, TypeEmbeddedClientApp)
 			if err != nil {
 				t.Fatalf("CreateIntegration: %v", err)
