@@ -1,0 +1,2 @@
+# A widget is imported by its integration ID.
+terraform import genesys_agent_widget.dashboard 6b1d3c2e-2f0a-4c1e-9a57-0c5d3f1b7e42

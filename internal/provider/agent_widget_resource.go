@@ -1,0 +1,542 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
+)
+
+var (
+	_ resource.Resource                   = (*AgentWidgetResource)(nil)
+	_ resource.ResourceWithConfigure      = (*AgentWidgetResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*AgentWidgetResource)(nil)
+	_ resource.ResourceWithImportState    = (*AgentWidgetResource)(nil)
+	_ resource.ResourceWithIdentity       = (*AgentWidgetResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*AgentWidgetResource)(nil)
+)
+
+const (
+	defaultWidgetCreateTimeout = 10 * time.Minute
+	defaultWidgetUpdateTimeout = 10 * time.Minute
+	defaultWidgetDeleteTimeout = 5 * time.Minute
+)
+
+var objectAsOptions = basetypes.ObjectAsOptions{}
+
+// NewAgentWidgetResource returns the genesys_agent_widget resource.
+func NewAgentWidgetResource() resource.Resource {
+	return &AgentWidgetResource{}
+}
+
+// AgentWidgetResource manages a custom agent widget: a Genesys Cloud "custom client application"
+// integration, its configuration and whether it is enabled.
+type AgentWidgetResource struct {
+	data *providerData
+}
+
+type agentWidgetResourceModel struct {
+	ID                types.String   `tfsdk:"id"`
+	Name              types.String   `tfsdk:"name"`
+	Description       types.String   `tfsdk:"description"`
+	Type              types.String   `tfsdk:"type"`
+	ManifestURL       types.String   `tfsdk:"manifest_url"`
+	Status            types.String   `tfsdk:"status"`
+	DisplayType       types.String   `tfsdk:"display_type"`
+	Sandbox           types.Set      `tfsdk:"sandbox"`
+	Permissions       types.Set      `tfsdk:"permissions"`
+	Groups            types.Set      `tfsdk:"groups"`
+	Dimensions        types.Object   `tfsdk:"dimensions"`
+	RefreshIntervalMs types.Int64    `tfsdk:"refresh_interval_ms"`
+	IntegrationType   types.String   `tfsdk:"integration_type"`
+	ReportedState     types.String   `tfsdk:"reported_state"`
+	ConfigVersion     types.Int64    `tfsdk:"config_version"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+type agentWidgetIdentityModel struct {
+	ID types.String `tfsdk:"id"`
+}
+
+func (r *AgentWidgetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_agent_widget"
+}
+
+func (r *AgentWidgetResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description:       "Integration ID of the widget.",
+			},
+		},
+	}
+}
+
+func (r *AgentWidgetResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	defaultSandbox, _ := types.SetValueFrom(ctx, types.StringType, widget.DefaultSandbox)
+	emptySet, _ := types.SetValueFrom(ctx, types.StringType, []string{})
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Genesys Cloud custom agent widget: a custom client application integration that loads " +
+			"`manifest_url` in a sandboxed iframe of the agent desktop. Every sandbox constraint (origin allow-list, " +
+			"payload size, render frame limits, sandbox tokens and permissions) is checked at `terraform plan`, before " +
+			"any request is sent.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Integration ID of the widget.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Name agents and admins see, unique within the org by convention.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Notes shown to admins (the integration's `notes`).",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{stringvalidator.LengthAtMost(2000)},
+			},
+			"type": schema.StringAttribute{
+				MarkdownDescription: "`webapp` (a standalone app or agent widget, integration type `embedded-client-app`) or " +
+					"`integration` (an interaction widget shown beside conversations, `embedded-client-app-interaction-widget`). " +
+					"Changing it replaces the widget.",
+				Required:      true,
+				Validators:    []validator.String{stringvalidator.OneOf("webapp", "integration")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"manifest_url": schema.StringAttribute{
+				MarkdownDescription: "https URL the agent desktop loads in the widget's iframe. Its host must match " +
+					"`widget_constraints.allowed_origins` of the provider when that is set.",
+				Required:   true,
+				Validators: []validator.String{validators.ManifestURL()},
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "`active` (enabled: agents see it) or `inactive`. Default `active`. Applying waits until " +
+					"Genesys Cloud reports the widget `ACTIVE` or `INACTIVE`.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(statusActive),
+				Validators: []validator.String{stringvalidator.OneOf(statusActive, statusInactive)},
+			},
+			"display_type": schema.StringAttribute{
+				MarkdownDescription: "`widget` (in the agent desktop's widget panel) or `standalone` (its own app page). Default `widget`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("widget"),
+				Validators:          []validator.String{stringvalidator.OneOf(widget.DisplayTypes...)},
+			},
+			"sandbox": schema.SetAttribute{
+				MarkdownDescription: "iframe sandbox tokens the widget runs with. Default: the set Genesys Cloud recommends, " +
+					fmt.Sprintf("%s. Known tokens: %s.", codeList(widget.DefaultSandbox), codeList(widget.SandboxTokens)),
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(defaultSandbox),
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(widget.SandboxTokens...))},
+			},
+			"permissions": schema.SetAttribute{
+				MarkdownDescription: "Browser features the iframe may use: " + codeList(widget.Permissions) + ". Default none.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Default:             setdefault.StaticValue(emptySet),
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(widget.Permissions...))},
+			},
+			"groups": schema.SetAttribute{
+				MarkdownDescription: "IDs of the groups whose members see the widget. Default: everyone.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Default:             setdefault.StaticValue(emptySet),
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 64))},
+			},
+			"dimensions": schema.SingleNestedAttribute{
+				MarkdownDescription: "Render frame the widget asks for, in pixels; at most the provider's " +
+					"`widget_constraints.max_width` by `max_height` (800 by 600 by default).",
+				Optional: true,
+				Attributes: map[string]schema.Attribute{
+					"width": schema.Int64Attribute{
+						MarkdownDescription: "Width in pixels.",
+						Required:            true,
+						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+					},
+					"height": schema.Int64Attribute{
+						MarkdownDescription: "Height in pixels.",
+						Required:            true,
+						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+					},
+				},
+			},
+			"refresh_interval_ms": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How often the widget reloads its data, in milliseconds, from %d (one second) "+
+					"to %d (one day). Unset: it does not refresh.", widget.MinRefreshIntervalMs, widget.MaxRefreshIntervalMs),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(widget.MinRefreshIntervalMs, widget.MaxRefreshIntervalMs)},
+			},
+			"integration_type": schema.StringAttribute{
+				MarkdownDescription: "Genesys Cloud integration type ID that `type` maps to.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"reported_state": schema.StringAttribute{
+				MarkdownDescription: "State Genesys Cloud reports: `ACTIVE`, `INACTIVE`, or, when it was changed outside " +
+					"Terraform or failed, `ACTIVATING`, `DEACTIVATING` or `ERROR`.",
+				Computed: true,
+			},
+			"config_version": schema.Int64Attribute{
+				MarkdownDescription: "Version of the widget's configuration; it grows by one with every change.",
+				Computed:            true,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *AgentWidgetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks the rule that spans two attributes; single-attribute rules are validators.
+func (r *AgentWidgetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m agentWidgetResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.Type.ValueString() == "integration" && m.DisplayType.ValueString() == "standalone" {
+		resp.Diagnostics.AddAttributeError(path.Root("display_type"), "Invalid display_type",
+			`An interaction widget (type = "integration") is always shown beside a conversation; `+
+				`display_type "standalone" applies only to type = "webapp". Remove display_type or set it to "widget".`)
+	}
+}
+
+// ModifyPlan fills in what apply will produce, so plans are exact, and runs the rules that need
+// the provider's configuration.
+func (r *AgentWidgetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan agentWidgetResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Apply waits for the reported state, so its value is known now.
+	if !plan.Status.IsUnknown() {
+		plan.ReportedState = types.StringValue(reportedStateFor(plan.Status.ValueString()))
+	}
+	if integrationType, ok := widget.IntegrationTypeFor(plan.Type.ValueString()); ok {
+		plan.IntegrationType = types.StringValue(integrationType)
+	}
+	version := 1
+	if !req.State.Raw.IsNull() {
+		var state agentWidgetResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		version = int(state.ConfigVersion.ValueInt64())
+		if plan.configDiffers(state) || state.ConfigVersion.IsNull() {
+			plan.ConfigVersion = types.Int64Unknown()
+		} else {
+			plan.ConfigVersion = state.ConfigVersion
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+
+	if r.data == nil {
+		return // provider values unknown until apply: apply checks again
+	}
+	spec, known, diags := specFrom(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	if known {
+		resp.Diagnostics.Append(checkSpec(spec, r.data.constraints, version)...)
+	} else if !plan.ManifestURL.IsUnknown() {
+		// The origin rule needs only manifest_url; check it even when other values wait for apply.
+		if err := widget.CheckOrigin(plan.ManifestURL.ValueString(), r.data.constraints.AllowedOrigins); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("manifest_url"), "Manifest origin not allowed", err.Error())
+		}
+	}
+}
+
+func reportedStateFor(status string) string {
+	if status == statusActive {
+		return reportedActive
+	}
+	return reportedInactive
+}
+
+func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan agentWidgetResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultWidgetCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	spec, _, diags := specFrom(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	// Values that were unknown at plan time are known now: check them before the first request.
+	resp.Diagnostics.Append(checkSpec(spec, r.data.constraints, 1)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	integrationType, _ := widget.IntegrationTypeFor(spec.typ)
+	start := time.Now()
+	created, err := r.data.client.CreateIntegration(ctx, spec.name, integrationType)
+	if err != nil {
+		r.record(ctx, "create", "", spec.name, start, err)
+		resp.Diagnostics.AddError("Unable to create the widget", err.Error())
+		return
+	}
+	// From here on the widget exists: every failure still records it in state, so Terraform
+	// taints it and the next apply replaces it rather than leaving an orphan behind.
+	plan.ID = types.StringValue(created.ID)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, agentWidgetIdentityModel{ID: plan.ID})...)
+
+	cfg, err := r.data.client.PutIntegrationConfig(ctx, created.ID, spec.integrationConfig(created.Config.Current.Version))
+	r.record(ctx, "create", created.ID, spec.name, start, err)
+	if err != nil {
+		resp.Diagnostics.Append(r.savePartial(ctx, resp, plan, created)...)
+		resp.Diagnostics.AddError("Unable to configure the widget",
+			fmt.Sprintf("Widget %s was created but its configuration was not saved: %s. It is kept in state as tainted; "+
+				"the next apply replaces it.", created.ID, err))
+		return
+	}
+	current, diags := r.applyStatus(ctx, created, spec)
+	resp.Diagnostics.Append(diags...)
+	if current == nil {
+		current = created
+	}
+	resp.Diagnostics.Append(modelFromAPI(ctx, &plan, current, cfg)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// applyStatus sets the intended state when it differs from what the integration reports and waits
+// for the reported state. It returns the last integration seen, nil if none.
+func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integration, spec widgetSpec) (*client.Integration, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	enable := spec.status == statusActive
+	want := reportedStateFor(spec.status)
+	if (in.IntendedState == intendedEnabled) == enable && in.ReportedState.Code == want {
+		return in, diags
+	}
+	op := "deactivate"
+	if enable {
+		op = "activate"
+	}
+	start := time.Now()
+	current := in
+	updated, err := r.data.client.SetIntendedState(ctx, in.ID, enable)
+	if err == nil {
+		current = updated
+		current, err = r.data.client.WaitForReportedState(ctx, updated, want)
+	}
+	r.record(ctx, op, in.ID, spec.name, start, err)
+	if err != nil {
+		diags.AddAttributeError(path.Root("status"), "Unable to "+op+" the widget",
+			fmt.Sprintf("Widget %s did not reach %s: %s.", in.ID, want, err))
+		return nil, diags
+	}
+	return current, diags
+}
+
+// savePartial records a widget that exists but did not finish applying.
+func (r *AgentWidgetResource) savePartial(ctx context.Context, resp *resource.CreateResponse, plan agentWidgetResourceModel, in *client.Integration) diag.Diagnostics {
+	plan.IntegrationType = types.StringValue(in.IntegrationType.ID)
+	plan.ReportedState = types.StringValue(in.ReportedState.Code)
+	plan.ConfigVersion = types.Int64Value(int64(in.Config.Current.Version))
+	return resp.State.Set(ctx, plan)
+}
+
+func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state agentWidgetResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	id := state.ID.ValueString()
+	in, err := r.data.client.GetIntegration(ctx, id)
+	if client.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read the widget", err.Error())
+		return
+	}
+	cfg, err := r.data.client.GetIntegrationConfig(ctx, id)
+	if client.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read the widget's configuration", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(modelFromAPI(ctx, &state, in, cfg)...)
+	if state.Timeouts.IsNull() {
+		state.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, agentWidgetIdentityModel{ID: state.ID})...)
+}
+
+func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state agentWidgetResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultWidgetUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	spec, _, diags := specFrom(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	version := int(state.ConfigVersion.ValueInt64())
+	resp.Diagnostics.Append(checkSpec(spec, r.data.constraints, version)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	id := state.ID.ValueString()
+	plan.ID = state.ID
+
+	var cfg *client.IntegrationConfig
+	if plan.configDiffers(state) {
+		start := time.Now()
+		var err error
+		cfg, err = r.data.client.PutIntegrationConfig(ctx, id, spec.integrationConfig(version))
+		r.record(ctx, "update", id, spec.name, start, err)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to update the widget", err.Error())
+			return
+		}
+	}
+	in := &client.Integration{ID: id}
+	in.IntendedState = intendedFor(state.Status.ValueString())
+	in.ReportedState.Code = state.ReportedState.ValueString()
+	in.IntegrationType.ID = state.IntegrationType.ValueString()
+	current, diags := r.applyStatus(ctx, in, spec)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		// The configuration may have changed already: keep what is known to be true.
+		if cfg != nil {
+			state.ConfigVersion = types.Int64Value(int64(cfg.Version))
+			resp.Diagnostics.Append(resp.State.Set(ctx, plan.withComputed(state))...)
+		}
+		return
+	}
+	if cfg == nil {
+		plan.ConfigVersion = state.ConfigVersion
+	} else {
+		plan.ConfigVersion = types.Int64Value(int64(cfg.Version))
+	}
+	plan.IntegrationType = types.StringValue(current.IntegrationType.ID)
+	plan.ReportedState = types.StringValue(current.ReportedState.Code)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// withComputed is the plan with the computed values taken from s.
+func (m agentWidgetResourceModel) withComputed(s agentWidgetResourceModel) agentWidgetResourceModel {
+	m.IntegrationType, m.ReportedState, m.ConfigVersion = s.IntegrationType, s.ReportedState, s.ConfigVersion
+	return m
+}
+
+func intendedFor(status string) string {
+	if status == statusActive {
+		return intendedEnabled
+	}
+	return intendedDisabled
+}
+
+func (r *AgentWidgetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state agentWidgetResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultWidgetDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	err := r.data.client.DeleteIntegration(ctx, state.ID.ValueString())
+	r.record(ctx, "delete", state.ID.ValueString(), state.Name.ValueString(), start, err)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to delete the widget", err.Error())
+	}
+}
+
+func (r *AgentWidgetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+}
+
+// configured reports whether apply-time calls can go ahead. The provider is always configured by
+// apply time; this guards against a provider block whose values never became known.
+func (r *AgentWidgetResource) configured(diags *diag.Diagnostics) bool {
+	if r.data == nil {
+		diags.AddError("Provider not configured",
+			"The genesys provider block has values that are still unknown; it cannot reach Genesys Cloud.")
+		return false
+	}
+	return true
+}
+
+// record appends one audit entry for an operation on a widget.
+func (r *AgentWidgetResource) record(ctx context.Context, op, id, name string, start time.Time, err error) {
+	entry := audit.Entry{
+		Operation:     op,
+		WidgetID:      id,
+		WidgetName:    name,
+		Environment:   r.data.environment,
+		LatencyMs:     float64(time.Since(start).Microseconds()) / 1000,
+		CorrelationID: clientCorrelationID(err),
+	}
+	if err != nil {
+		entry.Error = err.Error()
+	}
+	r.data.recordAudit(ctx, entry, err == nil)
+}
+
+func timeoutsAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{
+		"create": types.StringType,
+		"update": types.StringType,
+		"delete": types.StringType,
+	}
+}

@@ -1,0 +1,520 @@
+package provider
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+)
+
+const widgetAddr = "genesys_agent_widget.test"
+
+// widgetConfig is a provider block for org-a with the given constraints plus one widget whose
+// body is given.
+func (e *testEmulator) widgetConfig(constraints, body string) string {
+	return e.providerBlock("a", constraints) + fmt.Sprintf(`
+resource "genesys_agent_widget" "test" {
+%s
+}
+`, body)
+}
+
+const widgetBody = `
+  name         = "Agent dashboard"
+  description  = "Queue metrics"
+  type         = "webapp"
+  manifest_url = "https://widgets.example.com/dashboard/index.html"
+  dimensions = {
+    width  = 750
+    height = 500
+  }
+  refresh_interval_ms = 5000
+`
+
+func TestAccAgentWidget_lifecycle(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	constraints := fmt.Sprintf(`
+  audit_log_path = %q
+  widget_constraints {
+    allowed_origins = ["widgets.example.com", "*.cloudfront.net"]
+  }`, auditPath)
+	var createdID string
+	updatedBody := strings.Replace(strings.Replace(widgetBody, `"Queue metrics"`, `"Queue and wrap-up metrics"`, 1), "750", "700", 1)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             emu.checkNoIntegrations("org-a"),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: emu.ResetJournal,
+				Config:    emu.widgetConfig(constraints, widgetBody),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("name"), knownvalue.StringExact("Agent dashboard")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("integration_type"), knownvalue.StringExact("embedded-client-app")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("display_type"), knownvalue.StringExact("widget")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("sandbox"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("allow-forms"), knownvalue.StringExact("allow-modals"),
+						knownvalue.StringExact("allow-popups"), knownvalue.StringExact("allow-same-origin"),
+						knownvalue.StringExact("allow-scripts"),
+					})),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("dimensions").AtMapKey("width"), knownvalue.Int64Exact(750)),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("config_version"), knownvalue.Int64Exact(2)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(s *terraform.State) error {
+						createdID = s.RootModule().Resources[widgetAddr].Primary.ID
+						return nil
+					},
+					// The cost target: create and activate in three requests (POST, PUT config, PATCH).
+					emu.checkRequests("/api/v2/integrations", 3),
+					emu.checkIntegrationCount("org-a", 1),
+				),
+			},
+			{
+				ResourceName:            widgetAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+			{
+				// An in-place update: same widget, new configuration version.
+				Config: emu.widgetConfig(constraints, updatedBody),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(widgetAddr, tfjsonpath.New("config_version")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("description"), knownvalue.StringExact("Queue and wrap-up metrics")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("dimensions").AtMapKey("width"), knownvalue.Int64Exact(700)),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("config_version"), knownvalue.Int64Exact(3)),
+				},
+				Check: emu.checkSameID(&createdID),
+			},
+			{
+				// Disable: one PATCH, the configuration is untouched.
+				Config: emu.widgetConfig(constraints, updatedBody+`  status = "inactive"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("INACTIVE")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("status"), knownvalue.StringExact("inactive")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("INACTIVE")),
+				},
+				Check: emu.checkSameID(&createdID),
+			},
+			{
+				Config: emu.widgetConfig(constraints, updatedBody+`  status = "active"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					emu.checkSameID(&createdID),
+					checkAuditLog(auditPath, []string{"create", "activate", "update", "deactivate", "activate"}, "org-a-secret"),
+				),
+			},
+		},
+	})
+}
+
+func TestAccAgentWidget_importByIdentity(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		Steps: []resource.TestStep{
+			{Config: emu.widgetConfig("", widgetBody)},
+			{
+				ResourceName:    widgetAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+		},
+	})
+}
+
+func TestAccAgentWidget_interactionWidgetTypeChangeReplaces(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             emu.checkNoIntegrations("org-a"),
+		Steps: []resource.TestStep{
+			{
+				Config: emu.widgetConfig("", widgetBody),
+			},
+			{
+				Config: emu.widgetConfig("", strings.Replace(widgetBody, `"webapp"`, `"integration"`, 1)+`
+  permissions = ["microphone", "camera"]
+  groups      = ["group-sales"]
+  sandbox     = ["allow-scripts", "allow-same-origin"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("integration_type"),
+						knownvalue.StringExact("embedded-client-app-interaction-widget")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("permissions"), knownvalue.SetSizeExact(2)),
+				},
+				Check: emu.checkIntegrationCount("org-a", 1),
+			},
+		},
+	})
+}
+
+func TestAccAgentWidget_driftDeletedOutOfBand(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	var firstID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: emu.widgetConfig("", widgetBody),
+				Check: func(s *terraform.State) error {
+					firstID = s.RootModule().Resources[widgetAddr].Primary.ID
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					if !emu.DeleteIntegrationOutOfBand("org-a", firstID) {
+						t.Fatalf("integration %s was not there to delete", firstID)
+					}
+				},
+				Config: emu.widgetConfig("", widgetBody),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(s *terraform.State) error {
+						if id := s.RootModule().Resources[widgetAddr].Primary.ID; id == firstID {
+							return fmt.Errorf("widget was not recreated: id is still %s", id)
+						}
+						return nil
+					},
+					emu.checkIntegrationCount("org-a", 1),
+				),
+			},
+		},
+	})
+}
+
+func TestAccAgentWidget_driftChangedOutOfBand(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	var id string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: emu.widgetConfig("", widgetBody),
+				Check: func(s *terraform.State) error {
+					id = s.RootModule().Resources[widgetAddr].Primary.ID
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					ok := emu.UpdateIntegrationOutOfBand("org-a", id, func(c *emulator.IntegrationConfig) {
+						c.Properties["url"] = "https://widgets.example.com/hijacked/"
+						c.Notes = "edited in the admin UI"
+					})
+					if !ok {
+						t.Fatalf("integration %s was not there to change", id)
+					}
+				},
+				Config: emu.widgetConfig("", widgetBody),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("manifest_url"),
+							knownvalue.StringExact("https://widgets.example.com/dashboard/index.html")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("description"), knownvalue.StringExact("Queue metrics")),
+				},
+			},
+			{
+				// Disabled in the admin UI: the plan puts it back.
+				PreConfig: func() {
+					emu.apiCall(t, "a", "PATCH", "/api/v2/integrations/"+id, `{"intendedState":"DISABLED"}`)
+				},
+				Config: emu.widgetConfig("", widgetBody),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccAgentWidget_planTimeValidation: every constraint of the seed fails at plan, names its
+// attribute and sends no request.
+func TestAccAgentWidget_planTimeValidation(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	strict := `
+  widget_constraints {
+    allowed_origins   = ["widgets.example.com", "*.cloudfront.net"]
+    max_width         = 640
+    max_height        = 480
+  }`
+	long := strings.Repeat("x", 1900)
+	cases := map[string]struct {
+		constraints, body, want string
+	}{
+		"http manifest":             {"", `manifest_url = "http://widgets.example.com/w/"`, `(?s)manifest_url.*https`},
+		"manifest with credentials": {"", `manifest_url = "https://user:pw@widgets.example.com/w/"`, `(?s)manifest_url.*user info`},
+		"relative manifest":         {"", `manifest_url = "/widgets/index.html"`, `(?s)Invalid manifest_url`},
+		"manifest without host":     {"", `manifest_url = "https:///index.html"`, `(?s)Invalid manifest_url`},
+		"origin not allowed":        {strict, `manifest_url = "https://evil.example.net/w/"`, `(?s)Manifest origin not allowed.*evil.example.net`},
+		"suffix look-alike":         {strict, `manifest_url = "https://d1.cloudfront.net.evil.com/w/"`, `(?s)Manifest origin not allowed`},
+		"prefix look-alike":         {strict, `manifest_url = "https://evilcloudfront.net/w/"`, `(?s)Manifest origin not allowed`},
+		"wrong port":                {strict, `manifest_url = "https://widgets.example.com:8443/w/"`, `(?s)Manifest origin not allowed`},
+		"apex of a wildcard":        {strict, `manifest_url = "https://cloudfront.net/w/"`, `(?s)Manifest origin not allowed`},
+		"too wide":                  {strict, `dimensions = { width = 641, height = 400 }`, `(?s)dimensions.*641`},
+		"too tall":                  {strict, `dimensions = { width = 600, height = 481 }`, `(?s)dimensions.*481`},
+		"too wide for the default":  {"", `dimensions = { width = 801, height = 400 }`, `(?s)dimensions.*801`},
+		"zero width":                {"", `dimensions = { width = 0, height = 400 }`, `(?s)dimensions.width.*at least 1`},
+		"negative height":           {"", `dimensions = { width = 100, height = -5 }`, `(?s)dimensions.height.*at least 1`},
+		"unknown sandbox token":     {"", `sandbox = ["allow-scripts", "allow-everything"]`, `(?s)sandbox.*allow-everything`},
+		"unknown permission":        {"", `permissions = ["camera", "telepathy"]`, `(?s)permissions.*telepathy`},
+		"unknown type":              {"", `type = "plugin"`, `(?s)type.*value must be one of`},
+		"unknown status":            {"", `status = "enabled"`, `(?s)status.*value must be one of`},
+		"unknown display type":      {"", `display_type = "popup"`, `(?s)display_type.*value must be one of`},
+		"refresh too often":         {"", `refresh_interval_ms = 10`, `(?s)refresh_interval_ms.*between 1000`},
+		"refresh too rarely":        {"", `refresh_interval_ms = 90000000`, `(?s)refresh_interval_ms.*between 1000`},
+		"empty name":                {"", `name = ""`, `(?s)name.*length must be between 1`},
+		"standalone interaction widget": {"", `type = "integration"
+  display_type = "standalone"`, `(?s)display_type.*only to type = "webapp"`},
+		"payload over the limit": {`
+  widget_constraints {
+    max_payload_bytes = 1024
+  }`, `description = "` + long + `"`, `(?s)Widget configuration too large.*1024`},
+		"empty group id": {"", `groups = [""]`, `(?s)groups.*length must be between 1`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			emu.ResetJournal()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      emu.widgetConfig(tc.constraints, overrideBody(widgetBody, tc.body)),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+			if n := emu.countRequests("/api/v2/integrations"); n != 0 {
+				t.Errorf("a plan that fails validation sent %d integration requests; want none", n)
+			}
+		})
+	}
+}
+
+// TestAccAgentWidget_unknownUntilApply: values that come from other resources are not reported at
+// plan, and are checked at apply before any request is sent.
+func TestAccAgentWidget_unknownUntilApply(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	constraints := `
+  widget_constraints {
+    allowed_origins = ["widgets.example.com"]
+  }`
+	config := func(url string) string {
+		return fmt.Sprintf(`
+resource "terraform_data" "manifest" {
+  input = %q
+}
+`, url) + emu.widgetConfig(constraints, overrideBody(widgetBody, `manifest_url = terraform_data.manifest.output`))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Plans (the origin is unknown), then fails at apply before the widget is created.
+				Config:      config("https://elsewhere.example.org/w/"),
+				ExpectError: regexp.MustCompile(`(?s)Manifest origin not allowed.*elsewhere.example.org`),
+				Check:       emu.checkIntegrationCount("org-a", 0),
+			},
+			{
+				Config: config("https://widgets.example.com/w/"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("manifest_url"), knownvalue.StringExact("https://widgets.example.com/w/")),
+				},
+				Check: emu.checkIntegrationCount("org-a", 1),
+			},
+		},
+	})
+}
+
+// TestAccAgentWidget_unknownProviderConfiguration: a provider block fed by another resource plans.
+func TestAccAgentWidget_unknownProviderConfiguration(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "secret" {
+  input = "org-a-secret"
+}
+
+provider "genesys" {
+  client_id     = "org-a-client"
+  client_secret = terraform_data.secret.output
+  api_url       = %q
+}
+
+resource "genesys_agent_widget" "test" {
+%s
+}
+`, emu.URL, widgetBody),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
+			},
+		}},
+	})
+}
+
+// TestAccAgentWidget_convergesUnderFaults: a life cycle under 429 storms, 5xx bursts, resets and
+// eventually consistent reads still converges, with exactly one integration per widget.
+func TestAccAgentWidget_convergesUnderFaults(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{
+		Faults: []emulator.Fault{
+			{Kind: emulator.Kind429, PathPrefix: "/api/v2/integrations", Pattern: "x.xx..x...xx", RetryAfter: 1},
+			{Kind: emulator.Kind503, PathPrefix: "/api/v2/integrations", Pattern: ".x...x..x"},
+			{Kind: emulator.Kind502, Method: "PUT", Pattern: "x..x"},
+			{Kind: emulator.Kind500, Method: "PATCH", Pattern: "x"},
+			{Kind: emulator.KindResetAfterCommit, Method: "POST", PathPrefix: "/api/v2/integrations", Pattern: "x..x"},
+			{Kind: emulator.KindReadNotFoundAfterCreate, Pattern: "x.x.x", For: 300 * time.Millisecond},
+		},
+	})
+	config := func(description string) string {
+		return emu.providerBlock("a", "") + fmt.Sprintf(`
+resource "genesys_agent_widget" "fleet" {
+  count        = 5
+  name         = "Fleet widget ${count.index}"
+  description  = %q
+  type         = "webapp"
+  manifest_url = "https://widgets.example.com/fleet/${count.index}/"
+}
+`, description)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             emu.checkNoIntegrations("org-a"),
+		Steps: []resource.TestStep{
+			{
+				Config: config("first"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					emu.checkIntegrationCount("org-a", 5),
+					emu.checkUniqueNames("org-a"),
+				),
+			},
+			{
+				Config: config("second"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					emu.checkIntegrationCount("org-a", 5),
+					emu.checkUniqueNames("org-a"),
+					emu.checkFaultsInjected(),
+				),
+			},
+		},
+	})
+}
+
+// overrideBody replaces the attributes set in override within body, and adds the rest.
+func overrideBody(body, override string) string {
+	lines := strings.Split(body, "\n")
+	for _, o := range strings.Split(override, "\n") {
+		name, _, ok := strings.Cut(strings.TrimSpace(o), "=")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSpace(name)
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), name+" ") || strings.HasPrefix(strings.TrimSpace(l), name+"=") {
+				lines[i] = ""
+				// Drop a multi-line block value as well.
+				if strings.HasSuffix(strings.TrimSpace(l), "{") {
+					for j := i + 1; j < len(lines); j++ {
+						closing := strings.TrimSpace(lines[j]) == "}"
+						lines[j] = ""
+						if closing {
+							break
+						}
+					}
+				}
+			}
+		}
+	}
+	return strings.Join(lines, "\n") + "\n  " + override + "\n"
+}
+
+// checkAuditLog checks the audit trail has the operations in order, all successful, with mode
+// 0600 and no trace of secret.
+func checkAuditLog(path string, wantOps []string, secret string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		info, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			return fmt.Errorf("audit log mode is %o, want 600", mode)
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(raw), secret) {
+			return fmt.Errorf("audit log contains the client secret")
+		}
+		var ops []string
+		sc := bufio.NewScanner(strings.NewReader(string(raw)))
+		for sc.Scan() {
+			var e map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+				return fmt.Errorf("audit line %q is not JSON: %v", sc.Text(), err)
+			}
+			if e["status"] != "success" {
+				return fmt.Errorf("audit line %q is not a success", sc.Text())
+			}
+			for _, field := range []string{"timestamp", "widget_id", "widget_name", "environment", "latency_ms", "success_rate", "avg_latency_ms"} {
+				if _, ok := e[field]; !ok {
+					return fmt.Errorf("audit line %q has no %s", sc.Text(), field)
+				}
+			}
+			ops = append(ops, e["operation"].(string))
+		}
+		if strings.Join(ops, ",") != strings.Join(wantOps, ",") {
+			return fmt.Errorf("audit operations are %v, want %v", ops, wantOps)
+		}
+		return nil
+	}
+}

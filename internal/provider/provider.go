@@ -1,0 +1,267 @@
+// Package provider is the Terraform surface of the genesys provider: the provider block, its
+// resources, actions, data sources and list resources. It turns configuration into calls on
+// internal/client and checks plans with the rules in internal/widget and internal/screenpop.
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
+)
+
+var (
+	_ provider.Provider                   = (*GenesysProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*GenesysProvider)(nil)
+	_ provider.ProviderWithActions        = (*GenesysProvider)(nil)
+)
+
+// GenesysProvider is the genesys provider. One instance serves one provider block: aliased blocks
+// (one per org in a promotion pipeline) each get their own client, token and rate-limit budget.
+type GenesysProvider struct {
+	// version is the provider's release version, "dev" for local builds and "test" in tests.
+	version string
+}
+
+// New returns the provider factory providerserver.Serve and the acceptance tests use.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &GenesysProvider{version: version}
+	}
+}
+
+// genesysProviderModel maps the provider block.
+type genesysProviderModel struct {
+	ClientID          types.String            `tfsdk:"client_id"`
+	ClientSecret      types.String            `tfsdk:"client_secret"`
+	Environment       types.String            `tfsdk:"environment"`
+	APIURL            types.String            `tfsdk:"api_url"`
+	LoginURL          types.String            `tfsdk:"login_url"`
+	AuditLogPath      types.String            `tfsdk:"audit_log_path"`
+	MaxRetries        types.Int64             `tfsdk:"max_retries"`
+	WidgetConstraints *widgetConstraintsModel `tfsdk:"widget_constraints"`
+	ScreenPop         *screenPopSettingsModel `tfsdk:"screenpop"`
+}
+
+type widgetConstraintsModel struct {
+	AllowedOrigins  types.List  `tfsdk:"allowed_origins"`
+	MaxPayloadBytes types.Int64 `tfsdk:"max_payload_bytes"`
+	MaxWidth        types.Int64 `tfsdk:"max_width"`
+	MaxHeight       types.Int64 `tfsdk:"max_height"`
+}
+
+type screenPopSettingsModel struct {
+	SigningSecret  types.String `tfsdk:"signing_secret"`
+	AllowedDomains types.List   `tfsdk:"allowed_domains"`
+	WebhookURL     types.String `tfsdk:"webhook_url"`
+	EndpointURL    types.String `tfsdk:"endpoint_url"`
+}
+
+func (p *GenesysProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "genesys"
+	resp.Version = p.version
+}
+
+func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	defaults := widget.Defaults()
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Genesys Cloud custom agent widgets and triggers agent screen pops. " +
+			"Each provider block is one Genesys Cloud org reached with an OAuth client-credentials grant; " +
+			"use aliased blocks to promote widgets from one org to the next.",
+		Attributes: map[string]schema.Attribute{
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "OAuth client ID of a client-credentials grant with the `integrations` permissions. " +
+					"Falls back to `GENESYS_CLIENT_ID`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "OAuth client secret of that grant. Falls back to `GENESYS_CLIENT_SECRET`. " +
+					"Never written to state or logs.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"environment": schema.StringAttribute{
+				MarkdownDescription: "Region domain of the org, such as `mypurecloud.com`, `usw2.pure.cloud` or `mypurecloud.ie`. " +
+					"The API is reached at `https://api.{environment}` and the login service at `https://login.{environment}`. " +
+					"Falls back to `GENESYS_ENVIRONMENT`. Any domain is accepted when `api_url` is set.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"api_url": schema.StringAttribute{
+				MarkdownDescription: "Overrides the API base URL, for the bundled emulator or a proxy, e.g. `http://127.0.0.1:8787`. " +
+					"Falls back to `GENESYS_API_URL`.",
+				Optional:   true,
+				Validators: []validator.String{validators.URLWithScheme("https", "http")},
+			},
+			"login_url": schema.StringAttribute{
+				MarkdownDescription: "Overrides the login (OAuth) base URL. Defaults to `https://login.{environment}`, or to `api_url` " +
+					"when only that is set (the emulator serves both). Falls back to `GENESYS_LOGIN_URL`.",
+				Optional:   true,
+				Validators: []validator.String{validators.URLWithScheme("https", "http")},
+			},
+			"audit_log_path": schema.StringAttribute{
+				MarkdownDescription: "File the provider appends one JSON line to for every widget change and screen pop " +
+					"(created with mode 0600; no secret is ever written). Falls back to `GENESYS_AUDIT_LOG`. Unset: no audit log.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a request is retried after a rate limit (429, waiting as long as " +
+					"`Retry-After` says), a server error or a lost connection, before the operation fails. Default `8`.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, 30)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"widget_constraints": schema.SingleNestedBlock{
+				MarkdownDescription: "Limits every `genesys_agent_widget` of this provider is checked against at plan time, " +
+					"before any request is sent.",
+				Attributes: map[string]schema.Attribute{
+					"allowed_origins": schema.ListAttribute{
+						MarkdownDescription: "Hosts a widget's `manifest_url` may point at: an exact host (`cdn.example.com`, " +
+							"`cdn.example.com:8443`) or a wildcard (`*.cloudfront.net`) that allows any host below that domain. " +
+							"Unset: any https host.",
+						ElementType: types.StringType,
+						Optional:    true,
+						Validators: []validator.List{
+							listvalidator.SizeAtLeast(1),
+							listvalidator.ValueStringsAre(validators.HostPattern()),
+						},
+					},
+					"max_payload_bytes": schema.Int64Attribute{
+						MarkdownDescription: fmt.Sprintf("Largest widget configuration, in bytes as sent to the API. Default `%d`.", defaults.MaxPayloadBytes),
+						Optional:            true,
+						Validators:          []validator.Int64{int64validator.Between(256, 1<<20)},
+					},
+					"max_width": schema.Int64Attribute{
+						MarkdownDescription: fmt.Sprintf("Widest render frame a widget may ask for, in pixels. Default `%d`.", defaults.MaxWidth),
+						Optional:            true,
+						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+					},
+					"max_height": schema.Int64Attribute{
+						MarkdownDescription: fmt.Sprintf("Tallest render frame a widget may ask for, in pixels. Default `%d`.", defaults.MaxHeight),
+						Optional:            true,
+						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+					},
+				},
+			},
+			"screenpop": schema.SingleNestedBlock{
+				MarkdownDescription: "Settings for `genesys_screenpop` resources and actions.",
+				Attributes: map[string]schema.Attribute{
+					"signing_secret": schema.StringAttribute{
+						MarkdownDescription: "Shared secret every screen pop and webhook body is signed with (HMAC-SHA256, " +
+							"`X-Payload-Signature`). Falls back to `GENESYS_SCREENPOP_SIGNING_SECRET`. Never written to state or logs.",
+						Optional:   true,
+						Sensitive:  true,
+						Validators: []validator.String{stringvalidator.LengthAtLeast(16)},
+					},
+					"allowed_domains": schema.ListAttribute{
+						MarkdownDescription: "Hosts a screen pop's `target_url` may point at: an exact host or a `*.domain` wildcard. " +
+							"Unset: any https host.",
+						ElementType: types.StringType,
+						Optional:    true,
+						Validators: []validator.List{
+							listvalidator.SizeAtLeast(1),
+							listvalidator.ValueStringsAre(validators.HostPattern()),
+						},
+					},
+					"webhook_url": schema.StringAttribute{
+						MarkdownDescription: "Default URL a `screenpop_activated` event is posted to after every delivered pop " +
+							"(a productivity platform). A resource's own `webhook_url` wins.",
+						Optional:   true,
+						Validators: []validator.String{validators.URLWithScheme("https", "http")},
+					},
+					"endpoint_url": schema.StringAttribute{
+						MarkdownDescription: "Base URL of the screen pop service (`POST /api/v2/users/{userId}/screenpops`). " +
+							"Defaults to the API base URL; set it when a relay delivers pops for the org.",
+						Optional:   true,
+						Validators: []validator.String{validators.URLWithScheme("https", "http")},
+					},
+				},
+			},
+		},
+	}
+}
+
+// ValidateConfig checks what can be checked from configuration alone, so mistakes surface at
+// `terraform validate`. Values from the environment are checked in Configure.
+func (p *GenesysProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg genesysProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	env := cfg.Environment
+	if env.IsNull() || env.IsUnknown() || !cfg.APIURL.IsNull() {
+		return
+	}
+	if err := checkEnvironment(env.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("environment"), "Unknown Genesys Cloud environment", err.Error())
+	}
+}
+
+func (p *GenesysProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg genesysProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A value that comes from another resource is unknown until apply. Terraform configures the
+	// provider again then; until that, resources plan without a client and defer the checks that
+	// need one rather than reporting them falsely.
+	if cfg.hasUnknown() {
+		tflog.Debug(ctx, "provider configuration has values unknown until apply; configuring later")
+		return
+	}
+
+	settings, diags := resolveSettings(ctx, cfg, lookupEnv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	data, err := newProviderData(ctx, settings, p.version, req.TerraformVersion)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to configure the genesys provider", err.Error())
+		return
+	}
+	resp.DataSourceData = data
+	resp.ResourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
+}
+
+func (p *GenesysProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewAgentWidgetResource,
+		NewScreenPopResource,
+	}
+}
+
+func (p *GenesysProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewOrganizationDataSource,
+	}
+}
+
+func (p *GenesysProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewScreenPopAction,
+	}
+}

@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
+)
+
+// providerData is what Configure hands to every resource, data source, action and list resource
+// of one provider block.
+type providerData struct {
+	client      *client.Client
+	environment string
+	constraints widget.Constraints
+	screenPop   screenPopSettings
+	audit       *audit.Log
+	// webhookHTTPClient posts screen pop events to productivity platforms: a client of its own,
+	// because those hosts are not Genesys Cloud and get neither its token nor its retry budget.
+	webhookHTTPClient *http.Client
+}
+
+func newProviderData(_ context.Context, s providerSettings, providerVersion, terraformVersion string) (*providerData, error) {
+	c, err := client.New(client.Config{
+		ClientID:     s.clientID,
+		ClientSecret: s.clientSecret,
+		APIURL:       s.apiURL,
+		LoginURL:     s.loginURL,
+		ScreenPopURL: s.screenPop.endpointURL,
+		UserAgent:    userAgent(providerVersion, terraformVersion),
+		Logger:       tflogLogger{},
+		RetryMax:     s.maxRetries,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the Genesys Cloud API client: %w", err)
+	}
+	log, err := audit.Open(s.auditLogPath)
+	if err != nil {
+		return nil, fmt.Errorf("opening audit_log_path: %w", err)
+	}
+	return &providerData{
+		client:      c,
+		environment: s.environment,
+		constraints: s.constraints,
+		screenPop:   s.screenPop,
+		audit:       log,
+		webhookHTTPClient: &http.Client{
+			Transport: cleanhttp.DefaultPooledTransport(),
+			Timeout:   15 * time.Second,
+		},
+	}, nil
+}
+
+func userAgent(providerVersion, terraformVersion string) string {
+	if terraformVersion == "" {
+		terraformVersion = "unknown"
+	}
+	return fmt.Sprintf("terraform-provider-genesys/%s (+https://registry.terraform.io/providers/terraform-genesys/genesys) Terraform/%s",
+		providerVersion, terraformVersion)
+}
+
+// providerDataFrom is the nil-guarded half of every Configure: the framework calls Configure
+// before the provider is configured too (validation, and plans whose provider values are unknown
+// until apply), with no data to hand over.
+func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		return nil
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return pd
+}
+
+// tflogLogger sends the API client's request log to Terraform's log (TF_LOG), under the
+// subsystem-free provider logger so TF_LOG_PROVIDER filters it too. The client already masks
+// secrets; tflog's own masking is not relied upon.
+type tflogLogger struct{}
+
+func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}
+
+func (tflogLogger) Warn(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Warn(ctx, msg, fields)
+}
+
+// recordAudit appends an entry to the audit log. A log that cannot be written is a warning in
+// Terraform's log, not a failed apply: the change itself happened.
+func (d *providerData) recordAudit(ctx context.Context, e audit.Entry, success bool) {
+	e.Status = audit.StatusFailure
+	if success {
+		e.Status = audit.StatusSuccess
+	}
+	if e.Environment == "" {
+		e.Environment = d.environment
+	}
+	if err := d.audit.Record(e); err != nil {
+		tflog.Warn(ctx, "unable to append to the audit log", map[string]any{"error": err.Error()})
+	}
+}
+
+// clientCorrelationID is the ININ-Correlation-Id of the answer behind err, for the audit trail: it
+// is what Genesys Cloud support asks for.
+func clientCorrelationID(err error) string {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.CorrelationID
+	}
+	return ""
+}

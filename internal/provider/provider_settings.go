@@ -1,0 +1,210 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
+)
+
+// Environment variables the provider block falls back to.
+const (
+	envClientID      = "GENESYS_CLIENT_ID"
+	envClientSecret  = "GENESYS_CLIENT_SECRET"
+	envEnvironment   = "GENESYS_ENVIRONMENT"
+	envAPIURL        = "GENESYS_API_URL"
+	envLoginURL      = "GENESYS_LOGIN_URL"
+	envSigningSecret = "GENESYS_SCREENPOP_SIGNING_SECRET"
+	envAuditLog      = "GENESYS_AUDIT_LOG"
+)
+
+// knownEnvironments are the Genesys Cloud region domains. Anything else is a typo unless api_url
+// says where the API really is.
+var knownEnvironments = []string{
+	"mypurecloud.com", "usw2.pure.cloud", "cac1.pure.cloud", "use2.us-gov-pure.cloud", "sae1.pure.cloud",
+	"mypurecloud.ie", "euw2.pure.cloud", "mypurecloud.de", "euc2.pure.cloud", "mec1.pure.cloud",
+	"aps1.pure.cloud", "apne2.pure.cloud", "mypurecloud.com.au", "mypurecloud.jp", "apne3.pure.cloud",
+}
+
+func checkEnvironment(env string) error {
+	if slices.Contains(knownEnvironments, strings.ToLower(env)) {
+		return nil
+	}
+	return fmt.Errorf("%q is not a Genesys Cloud region domain. Use one of %s, or set api_url (and login_url) "+
+		"to reach another endpoint such as the bundled emulator", env, strings.Join(knownEnvironments, ", "))
+}
+
+// providerSettings is the provider block after environment fallbacks and defaults: everything
+// Configure needs, with nothing left unknown or unset.
+type providerSettings struct {
+	clientID     string
+	clientSecret string
+	environment  string // the region domain, or the API host when only api_url was given
+	apiURL       string
+	loginURL     string
+	auditLogPath string
+	maxRetries   int
+	constraints  widget.Constraints
+	screenPop    screenPopSettings
+}
+
+type screenPopSettings struct {
+	signingSecret  []byte
+	allowedDomains []string
+	webhookURL     string
+	endpointURL    string
+}
+
+// defaultMaxRetries rides out a 429 storm of a minute or so at the default rate limit.
+const defaultMaxRetries = 8
+
+func lookupEnv(name string) string { return os.Getenv(name) }
+
+// hasUnknown reports whether any value of the block is unknown until apply.
+func (m genesysProviderModel) hasUnknown() bool {
+	values := []attr.Value{m.ClientID, m.ClientSecret, m.Environment, m.APIURL, m.LoginURL, m.AuditLogPath, m.MaxRetries}
+	if w := m.WidgetConstraints; w != nil {
+		values = append(values, w.AllowedOrigins, w.MaxPayloadBytes, w.MaxWidth, w.MaxHeight)
+	}
+	if s := m.ScreenPop; s != nil {
+		values = append(values, s.SigningSecret, s.AllowedDomains, s.WebhookURL, s.EndpointURL)
+	}
+	return slices.ContainsFunc(values, attr.Value.IsUnknown)
+}
+
+// resolveSettings applies environment fallbacks and defaults, and reports every missing or
+// malformed value against the attribute (and environment variable) it came from.
+func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(string) string) (providerSettings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var s providerSettings
+
+	pick := func(v types.String, env string) string {
+		if !v.IsNull() {
+			return v.ValueString()
+		}
+		return getenv(env)
+	}
+
+	s.clientID = pick(m.ClientID, envClientID)
+	if s.clientID == "" {
+		diags.AddAttributeError(path.Root("client_id"), "Missing Genesys Cloud client ID",
+			"Set client_id in the provider block or the "+envClientID+" environment variable to the ID of an OAuth "+
+				"client-credentials grant of the org.")
+	}
+	s.clientSecret = pick(m.ClientSecret, envClientSecret)
+	if s.clientSecret == "" {
+		diags.AddAttributeError(path.Root("client_secret"), "Missing Genesys Cloud client secret",
+			"Set client_secret in the provider block or the "+envClientSecret+" environment variable to the secret of "+
+				"the OAuth client-credentials grant.")
+	}
+
+	s.apiURL = strings.TrimRight(pick(m.APIURL, envAPIURL), "/")
+	s.loginURL = strings.TrimRight(pick(m.LoginURL, envLoginURL), "/")
+	s.environment = strings.ToLower(pick(m.Environment, envEnvironment))
+	for _, u := range []struct{ value, attr, env string }{
+		{s.apiURL, "api_url", envAPIURL},
+		{s.loginURL, "login_url", envLoginURL},
+	} {
+		if u.value == "" {
+			continue
+		}
+		if err := validators.CheckURL(u.value, "https", "http"); err != nil {
+			diags.AddAttributeError(path.Root(u.attr), "Invalid "+u.attr,
+				fmt.Sprintf("%s (from the provider block or %s): %s.", u.attr, u.env, err))
+		}
+	}
+	switch {
+	case s.environment == "" && s.apiURL == "":
+		diags.AddAttributeError(path.Root("environment"), "Missing Genesys Cloud environment",
+			"Set environment in the provider block or the "+envEnvironment+" environment variable to the org's region "+
+				"domain (for example mypurecloud.com or mypurecloud.ie), or set api_url to reach another endpoint such as the "+
+				"bundled emulator.")
+	case s.apiURL == "":
+		if err := checkEnvironment(s.environment); err != nil {
+			diags.AddAttributeError(path.Root("environment"), "Unknown Genesys Cloud environment",
+				fmt.Sprintf("environment (from the provider block or %s): %s.", envEnvironment, err))
+		}
+		s.apiURL = "https://api." + s.environment
+		if s.loginURL == "" {
+			s.loginURL = "https://login." + s.environment
+		}
+	default:
+		if s.loginURL == "" {
+			if s.environment != "" {
+				s.loginURL = "https://login." + s.environment
+			} else {
+				s.loginURL = s.apiURL
+			}
+		}
+		if s.environment == "" {
+			s.environment = hostOf(s.apiURL)
+		}
+	}
+	s.auditLogPath = pick(m.AuditLogPath, envAuditLog)
+	s.maxRetries = defaultMaxRetries
+	if !m.MaxRetries.IsNull() {
+		s.maxRetries = int(m.MaxRetries.ValueInt64())
+	}
+
+	s.constraints = widget.Defaults()
+	if w := m.WidgetConstraints; w != nil {
+		if !w.AllowedOrigins.IsNull() {
+			diags.Append(w.AllowedOrigins.ElementsAs(ctx, &s.constraints.AllowedOrigins, false)...)
+		}
+		if !w.MaxPayloadBytes.IsNull() {
+			s.constraints.MaxPayloadBytes = w.MaxPayloadBytes.ValueInt64()
+		}
+		if !w.MaxWidth.IsNull() {
+			s.constraints.MaxWidth = w.MaxWidth.ValueInt64()
+		}
+		if !w.MaxHeight.IsNull() {
+			s.constraints.MaxHeight = w.MaxHeight.ValueInt64()
+		}
+	}
+	if err := s.constraints.Validate(); err != nil {
+		diags.AddAttributeError(path.Root("widget_constraints"), "Invalid widget_constraints", err.Error())
+	}
+
+	secret := getenv(envSigningSecret)
+	if sp := m.ScreenPop; sp != nil {
+		if !sp.SigningSecret.IsNull() {
+			secret = sp.SigningSecret.ValueString()
+		}
+		if !sp.AllowedDomains.IsNull() {
+			diags.Append(sp.AllowedDomains.ElementsAs(ctx, &s.screenPop.allowedDomains, false)...)
+		}
+		s.screenPop.webhookURL = sp.WebhookURL.ValueString()
+		s.screenPop.endpointURL = strings.TrimRight(sp.EndpointURL.ValueString(), "/")
+	}
+	if secret != "" {
+		s.screenPop.signingSecret = []byte(secret)
+	}
+	for _, p := range s.screenPop.allowedDomains {
+		if err := hostmatch.ValidatePattern(p); err != nil {
+			diags.AddAttributeError(path.Root("screenpop").AtName("allowed_domains"), "Invalid host pattern", err.Error())
+		}
+	}
+	if s.screenPop.endpointURL == "" {
+		s.screenPop.endpointURL = s.apiURL
+	}
+	return s, diags
+}
+
+func hostOf(rawURL string) string {
+	_, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return rawURL
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	return host
+}

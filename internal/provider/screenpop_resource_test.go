@@ -1,0 +1,363 @@
+package provider
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+)
+
+const (
+	popAddr          = "genesys_screenpop.test"
+	testSigningKey   = "test-signing-secret-0123456789"
+	testSessionToken = "sess-9f2c41d7e0b84b55a1c3"
+)
+
+// screenPopConfig is a provider block for org-a that signs with testSigningKey, plus body.
+func (e *testEmulator) screenPopConfig(extraProvider, body string) string {
+	return e.providerBlock("a", fmt.Sprintf(`
+  max_retries = 2
+  screenpop {
+    signing_secret  = %q
+    allowed_domains = ["crm.example.com", "*.example.net"]
+  }
+%s`, testSigningKey, extraProvider)) + body
+}
+
+func popResource(triggers string) string {
+	return fmt.Sprintf(`
+resource "genesys_screenpop" "test" {
+  user_id        = "agent-1"
+  application_id = "com.example.crm"
+  target_url     = "https://crm.example.com/agent-view"
+  customer_data  = { customer_id = "C-1042", tier = "gold" }
+  state          = { uiMode = "focused" }
+  triggers       = { campaign = %q }
+}
+`, triggers)
+}
+
+func newPopEmulator(t *testing.T) *testEmulator {
+	return newTestEmulator(t, emulator.Config{SigningSecret: testSigningKey})
+}
+
+func (e *testEmulator) checkPops(want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := len(e.ScreenPops("org-a")); got != want {
+			return fmt.Errorf("%d screen pops delivered, want %d", got, want)
+		}
+		return nil
+	}
+}
+
+func TestAccScreenPop_popsOncePerTrigger(t *testing.T) {
+	emu := newPopEmulator(t)
+	var firstKey string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: emu.screenPopConfig("", popResource("v1")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("status"), knownvalue.StringExact("delivered")),
+					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("pop_id"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("window_focused"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("signature"), knownvalue.StringRegexp(regexp.MustCompile(`^[A-Za-z0-9+/]{43}=$`))),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					emu.checkPops(1),
+					func(s *terraform.State) error {
+						firstKey = s.RootModule().Resources[popAddr].Primary.Attributes["idempotency_key"]
+						return nil
+					},
+				),
+			},
+			{
+				// Re-applying the same configuration pops no more.
+				Config: emu.screenPopConfig("", popResource("v1")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: emu.checkPops(1),
+			},
+			{
+				// A new trigger replaces the resource and pops exactly once more, under a new key.
+				Config: emu.screenPopConfig("", popResource("v2")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(popAddr, plancheck.ResourceActionReplace)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					emu.checkPops(2),
+					func(s *terraform.State) error {
+						if k := s.RootModule().Resources[popAddr].Primary.Attributes["idempotency_key"]; k == firstKey {
+							return fmt.Errorf("the replacement reused idempotency key %s", k)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// TestAccScreenPop_failedApplyRunAgainPopsOnce: the pop lands but every answer is lost, so the apply
+// fails; running it again reuses the key, the service answers 409, and the agent saw one pop.
+func TestAccScreenPop_failedApplyRunAgainPopsOnce(t *testing.T) {
+	emu := newPopEmulator(t)
+	emu.SetFaults([]emulator.Fault{{
+		Kind: emulator.KindResetAfterCommit, Method: "POST", PathPrefix: "/api/v2/users/", Pattern: "xxxxxxxxxxxx",
+	}})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      emu.screenPopConfig("", popResource("v1")),
+				ExpectError: regexp.MustCompile(`Unable to deliver the screen pop`),
+				Check:       emu.checkPops(1),
+			},
+			{
+				PreConfig: func() { emu.SetFaults(nil) },
+				Config:    emu.screenPopConfig("", popResource("v1")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("status"), knownvalue.StringExact("delivered")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					emu.checkPops(1),
+					emu.checkRequestStatus("/api/v2/users/agent-1/screenpops", http.StatusConflict),
+				),
+			},
+		},
+	})
+}
+
+func (e *testEmulator) checkRequestStatus(path string, status int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, r := range e.Journal() {
+			if r.Path == path && r.Status == status {
+				return nil
+			}
+		}
+		return fmt.Errorf("no request to %s answered %d", path, status)
+	}
+}
+
+func TestAccScreenPop_planTimeErrors(t *testing.T) {
+	emu := newPopEmulator(t)
+	noSecret := emu.providerBlock("a", "")
+	cases := map[string]struct{ config, want string }{
+		"domain not allowed": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "crm.example.com", "crm.example.com.evil.net", 1)),
+			`(?s)target_url.*crm.example.com.evil.net`},
+		"prefix trick": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "crm.example.com", "crm.example.comevil.net", 1)),
+			`Screen pop target not allowed`},
+		"http target": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "https://", "http://", 1)),
+			`(?s)target_url.*"https"`},
+		"not a URL": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "https://crm.example.com/agent-view", "crm", 1)),
+			`(?s)target_url.*must use scheme`},
+		"missing signing secret": {noSecret + popResource("v1"),
+			`(?s)Missing screen pop signing secret.*GENESYS_SCREENPOP_SIGNING_SECRET`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			emu.ResetJournal()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: tc.config, PlanOnly: true, ExpectError: regexp.MustCompile(tc.want)}},
+			})
+			if n := emu.countRequests("/api/v2/users/"); n != 0 {
+				t.Errorf("a plan that fails validation sent %d screen pop requests", n)
+			}
+		})
+	}
+}
+
+func TestAccScreenPop_wrongSecretIsRefusedByTheService(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{SigningSecret: "the-service-knows-another-secret"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      emu.screenPopConfig("", popResource("v1")),
+			ExpectError: regexp.MustCompile(`(?s)Unable to deliver the screen pop.*401`),
+			Check:       emu.checkPops(0),
+		}},
+	})
+}
+
+// webhookReceiver is a productivity platform that checks each event's signature.
+type webhookReceiver struct {
+	*httptest.Server
+	mu     sync.Mutex
+	events []map[string]any
+	bad    int
+}
+
+func newWebhookReceiver(t *testing.T) *webhookReceiver {
+	w := &webhookReceiver{}
+	w.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mac := hmac.New(sha256.New, []byte(testSigningKey))
+		mac.Write(body)
+		want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if !hmac.Equal([]byte(want), []byte(r.Header.Get("X-Payload-Signature"))) {
+			w.bad++
+			rw.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var ev map[string]any
+		_ = json.Unmarshal(body, &ev)
+		w.events = append(w.events, ev)
+	}))
+	t.Cleanup(w.Close)
+	return w
+}
+
+func (w *webhookReceiver) check(want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.bad > 0 {
+			return fmt.Errorf("%d webhook events had a bad signature", w.bad)
+		}
+		if len(w.events) != want {
+			return fmt.Errorf("%d webhook events, want %d", len(w.events), want)
+		}
+		for _, ev := range w.events {
+			for _, k := range []string{"userId", "latencyMs", "windowFocus", "timestamp", "idempotencyKey"} {
+				if _, ok := ev[k]; !ok {
+					return fmt.Errorf("webhook event %v has no %s", ev, k)
+				}
+			}
+			if ev["event"] != "screenpop_activated" {
+				return fmt.Errorf("webhook event is %v", ev["event"])
+			}
+		}
+		return nil
+	}
+}
+
+func TestAccScreenPop_webhookAndNoSecretsAnywhere(t *testing.T) {
+	emu := newPopEmulator(t)
+	hook := newWebhookReceiver(t)
+	logPath := filepath.Join(t.TempDir(), "tf.log")
+	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	// The secrets come the way a careful user passes them: the signing secret from the environment,
+	// the session token from an ephemeral variable. Neither may then show up anywhere.
+	t.Setenv(envSigningSecret, testSigningKey)
+	t.Setenv("TF_VAR_session_token", testSessionToken)
+	body := fmt.Sprintf(`
+variable "session_token" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "genesys_screenpop" "test" {
+  user_id               = "agent-1"
+  application_id        = "com.example.crm"
+  target_url            = "https://crm.example.com/agent-view"
+  customer_data         = { customer_id = "C-1042" }
+  session_token         = var.session_token
+  session_token_version = 1
+  webhook_url           = %q
+}
+`, hook.URL)
+	provider := emu.providerBlock("a", fmt.Sprintf(`
+  audit_log_path = %q
+  screenpop {
+    allowed_domains = ["crm.example.com"]
+  }`, auditPath))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		// session_token is write-only, which Terraform supports from 1.11.
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{{
+			Config: provider + body,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("session_token"), knownvalue.Null()),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				emu.checkPops(1),
+				hook.check(1),
+				checkStateHasNo(testSigningKey, testSessionToken),
+				checkFileHasNo(auditPath, testSigningKey, testSessionToken, "C-1042"),
+				emu.checkDeliveredURIHas(testSessionToken),
+			),
+		}},
+	})
+	raw, _ := os.ReadFile(logPath)
+	if !strings.Contains(string(raw), "screenpops") {
+		t.Fatalf("the trace log %s has no record of the screen pop request: the secret check above proves nothing", logPath)
+	}
+	if err := checkFileHasNo(logPath, testSigningKey, testSessionToken)(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkDeliveredURIHas proves the session token did reach the service (in the URL fragment), so
+// the absence checks are about redaction, not about a token that was never used.
+func (e *testEmulator) checkDeliveredURIHas(s string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, p := range e.ScreenPops("org-a") {
+			if strings.Contains(p.URI, s) {
+				return nil
+			}
+		}
+		return fmt.Errorf("no delivered pop carries the session token")
+	}
+}
+
+func checkStateHasNo(secrets ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for addr, rs := range s.RootModule().Resources {
+			for k, v := range rs.Primary.Attributes {
+				for _, secret := range secrets {
+					if strings.Contains(v, secret) {
+						return fmt.Errorf("state of %s has a secret in %s", addr, k)
+					}
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func checkFileHasNo(path string, secrets ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, secret := range secrets {
+			if i := strings.Index(string(raw), secret); i >= 0 {
+				// Show where, with the secret itself masked, so the failure does not leak it either.
+				context := string(raw[max(0, i-300):min(len(raw), i+len(secret)+100)])
+				return fmt.Errorf("%s contains a secret (%d chars) here: %s", filepath.Base(path), len(secret),
+					strings.ReplaceAll(context, secret, "<SECRET>"))
+			}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,33 @@
+// Command terraform-provider-genesys serves the genesys Terraform provider over plugin protocol 6.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider"
+)
+
+// version is set by the release build (goreleaser) through -ldflags "-X main.version=...".
+var version = "dev"
+
+// registryAddress is where Terraform finds the provider: the source address users write in
+// required_providers and the address dev_overrides and the debugger attach to.
+const registryAddress = "registry.terraform.io/terraform-genesys/genesys"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers such as delve, and print TF_REATTACH_PROVIDERS")
+	flag.Parse()
+
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address: registryAddress,
+		Debug:   debug,
+	})
+	if err != nil {
+		log.Fatal(err.Error())
+	}
+}
