@@ -85,6 +85,8 @@ type callState struct {
 	rateRetries   int
 	wait          time.Duration
 	stopReason    string
+	body          []byte         // the final answer's body
+	kept          *http.Response // the answer the policy chose not to retry
 }
 
 // send performs cl with retries: go-retryablehttp runs the loop (body
@@ -112,6 +114,18 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 		req.Header.Set("Accept", "application/json")
 	}
 
+	// The answer is read inside the retry loop, so a connection that breaks
+	// mid-body is a failure the policy can retry like any other.
+	req.SetResponseHandler(func(resp *http.Response) error {
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+		resp.Body.Close()
+		if err != nil {
+			return fmt.Errorf("reading the answer: %w", err)
+		}
+		st.body = b
+		return nil
+	})
+
 	rc := &retryablehttp.Client{
 		HTTPClient: c.http,
 		// The per-call policy below enforces the real budgets.
@@ -127,18 +141,10 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 			Last: st.last, StopReason: st.stopReason, Err: unwrapURLError(err),
 		}
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
-		return nil, &RequestError{
-			Method: cl.method, Path: cl.path, Attempts: st.attempts,
-			Last: st.last, Err: fmt.Errorf("reading the answer: %w", err),
-		}
-	}
 	return &response{
 		status:     resp.StatusCode,
 		header:     resp.Header,
-		body:       b,
+		body:       st.body,
 		attempts:   st.attempts,
 		received:   c.now(),
 		stopReason: st.stopReason,
@@ -157,10 +163,23 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 // It never schedules a wait that would end after ctx's deadline: it stops
 // at once instead, and says so.
 func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	c := st.c
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	// retryablehttp asks again about an answer it was told to keep, once
+	// its body has been read; the verdict stands.
+	if err == nil && resp == st.kept {
+		return false, nil
+	}
+	retry, err := st.decide(ctx, resp, err)
+	if !retry && err == nil {
+		st.kept = resp
+	}
+	return retry, err
+}
+
+func (st *callState) decide(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c := st.c
 	var wait time.Duration
 	switch {
 	case err != nil:

@@ -586,3 +586,28 @@ func TestPutConfigSendsEncodedBytes(t *testing.T) {
 		t.Errorf("sent %s\nwant %s", got, want)
 	}
 }
+
+// TestBrokenAnswerBodyIsRetried: a connection that dies in the middle of an
+// answer is a failure like any other; an idempotent call is retried.
+func TestBrokenAnswerBodyIsRetried(t *testing.T) {
+	var calls atomic.Int64
+	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(http.StatusOK)
+			w.Write([]byte(`{"id":"org`))
+			w.(http.Flusher).Flush()
+			resetConnection(t, w)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": "org-a"})
+	})
+	c := fake.client(t)
+	org, err := c.OrganizationMe(context.Background())
+	if err != nil || org.ID != "org-a" {
+		t.Fatalf("OrganizationMe = %+v, %v", org, err)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("server saw %d attempts, want 2", calls.Load())
+	}
+}
