@@ -78,7 +78,7 @@ func (c *Client) CreateIntegration(ctx context.Context, name, typeID string) (*I
 		})
 		found, ferr := c.findLanded(ctx, name, typeID, began)
 		if ferr != nil {
-			return nil, fmt.Errorf("creating integration %q: %w; while finding out: %w", name, err, ferr)
+			return nil, fmt.Errorf("creating integration %q: %w: %w; while finding out: %w", name, ErrCreateOutcomeUnknown, err, ferr)
 		}
 		if found != nil {
 			c.rememberCreated(*found)
@@ -88,8 +88,7 @@ func (c *Client) CreateIntegration(ctx context.Context, name, typeID string) (*I
 			return found, nil
 		}
 		if try >= maxCreateTries {
-			return nil, fmt.Errorf("creating integration %q: %w after %d tries, none of which landed: %w",
-				name, ErrCreateOutcomeUnknown, try, err)
+			return nil, fmt.Errorf("creating integration %q: %d tries failed and none landed: %w", name, try, err)
 		}
 		if err := sleep(ctx, c.backoff(try-1)); err != nil {
 			return nil, fmt.Errorf("creating integration %q: %w", name, err)

@@ -478,7 +478,7 @@ func TestCreateAmbiguity(t *testing.T) {
 	e.setFaults(emulator.Fault{Kind: emulator.KindResetAfterCommit, Method: http.MethodPost, PathPrefix: "/api/v2/integrations", Pattern: "x"})
 	_, err = e.client().CreateIntegration(ctx, name, TypeEmbeddedClientApp)
 	var amb *AmbiguousCreateError
-	if !errors.As(err, &amb) || len(amb.IDs) != 2 || !strings.Contains(err.Error(), other.ID) {
+	if !errors.As(err, &amb) || len(amb.IDs) != 2 || !strings.Contains(err.Error(), other.ID) || !errors.Is(err, ErrCreateOutcomeUnknown) {
 		t.Fatalf("CreateIntegration = %v, want an AmbiguousCreateError naming both", err)
 	}
 	if got := len(e.named(name)); got != 2 {
@@ -542,8 +542,12 @@ func TestCreateGivesUpWhenItNeverLands(t *testing.T) {
 	e.setFaults(emulator.Fault{Kind: emulator.KindResetBeforeHandling, Method: http.MethodPost, PathPrefix: "/api/v2/integrations", Probability: 1})
 	c := e.client()
 	_, err := c.CreateIntegration(context.Background(), "Never", TypeEmbeddedClientApp)
-	if !errors.Is(err, ErrCreateOutcomeUnknown) {
-		t.Fatalf("CreateIntegration = %v, want ErrCreateOutcomeUnknown", err)
+	var reqErr *RequestError
+	if !errors.As(err, &reqErr) || errors.Is(err, ErrCreateOutcomeUnknown) || !strings.Contains(err.Error(), "none landed") {
+		t.Fatalf("CreateIntegration = %v, want the last failure, known not to have landed", err)
+	}
+	if got := len(e.named("Never")); got != 0 {
+		t.Errorf("%d integrations named Never", got)
 	}
 	if got := e.count(http.MethodPost, "/api/v2/integrations"); got != maxCreateTries {
 		t.Errorf("POSTs = %d, want %d", got, maxCreateTries)
