@@ -236,6 +236,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		},
 	}
 	c.entry.Time = c.arrived
+	// One clock for everything the server reports: a client that lines up its own clock with the
+	// Date header (to compare lastUpdated stamps) must see the clock lastUpdated comes from.
+	w.Header().Set("Date", c.arrived.UTC().Format(http.TimeFormat))
 	s.serve(c)
 }
 

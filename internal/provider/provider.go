@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -28,6 +29,7 @@ var (
 	_ provider.Provider                   = (*GenesysProvider)(nil)
 	_ provider.ProviderWithValidateConfig = (*GenesysProvider)(nil)
 	_ provider.ProviderWithActions        = (*GenesysProvider)(nil)
+	_ provider.ProviderWithListResources  = (*GenesysProvider)(nil)
 )
 
 // GenesysProvider is the genesys provider. One instance serves one provider block: aliased blocks
@@ -257,6 +259,12 @@ func (p *GenesysProvider) Resources(context.Context) []func() resource.Resource 
 func (p *GenesysProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewOrganizationDataSource,
+	}
+}
+
+func (p *GenesysProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewAgentWidgetListResource,
 	}
 }
 

@@ -18,9 +18,13 @@ import (
 )
 
 // testAccProtoV6ProviderFactories runs the provider in the test process, so the CLI under test
-// talks to this build of it and the tests can share an emulator with it.
+// talks to this build of it and the tests can share an emulator with it. Each call makes a new
+// provider, as Terraform starts a plugin per provider block: aliased blocks (two orgs) must not
+// share one configuration.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"genesys": providerserver.NewProtocol6WithError(New("test")()),
+	"genesys": func() (tfprotov6.ProviderServer, error) {
+		return providerserver.NewProtocol6WithError(New("test")())()
+	},
 }
 
 // providerEnvVars are cleared for every acceptance test so a developer's own credentials never

@@ -1,0 +1,121 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func TestResolveSettings(t *testing.T) {
+	env := func(vars map[string]string) func(string) string {
+		return func(name string) string { return vars[name] }
+	}
+	creds := genesysProviderModel{ClientID: types.StringValue("id"), ClientSecret: types.StringValue("secret")}
+	withEnv := func(m genesysProviderModel, e string) genesysProviderModel {
+		m.Environment = types.StringValue(e)
+		return m
+	}
+	withAPI := func(m genesysProviderModel, api string) genesysProviderModel {
+		m.APIURL = types.StringValue(api)
+		return m
+	}
+	cases := map[string]struct {
+		model                       genesysProviderModel
+		env                         map[string]string
+		wantAPI, wantLogin, wantEnv string
+		wantErr                     string
+	}{
+		"region domain": {
+			model: withEnv(creds, "mypurecloud.ie"), wantAPI: "https://api.mypurecloud.ie",
+			wantLogin: "https://login.mypurecloud.ie", wantEnv: "mypurecloud.ie",
+		},
+		"region from the environment, mixed case": {
+			model: creds, env: map[string]string{envEnvironment: "USW2.pure.cloud"},
+			wantAPI: "https://api.usw2.pure.cloud", wantLogin: "https://login.usw2.pure.cloud", wantEnv: "usw2.pure.cloud",
+		},
+		"api_url alone serves login too (the emulator)": {
+			model: withAPI(creds, "http://127.0.0.1:8787/"), wantAPI: "http://127.0.0.1:8787",
+			wantLogin: "http://127.0.0.1:8787", wantEnv: "127.0.0.1:8787",
+		},
+		"api_url with a region keeps the region's login": {
+			model: withAPI(withEnv(creds, "mypurecloud.de"), "https://proxy.internal"), wantAPI: "https://proxy.internal",
+			wantLogin: "https://login.mypurecloud.de", wantEnv: "mypurecloud.de",
+		},
+		"configuration wins over the environment": {
+			model: withEnv(creds, "mypurecloud.jp"), env: map[string]string{envEnvironment: "mypurecloud.ie"},
+			wantAPI: "https://api.mypurecloud.jp", wantLogin: "https://login.mypurecloud.jp", wantEnv: "mypurecloud.jp",
+		},
+		"credentials from the environment": {
+			model:   genesysProviderModel{Environment: types.StringValue("mypurecloud.com")},
+			env:     map[string]string{envClientID: "a", envClientSecret: "b"},
+			wantAPI: "https://api.mypurecloud.com", wantLogin: "https://login.mypurecloud.com", wantEnv: "mypurecloud.com",
+		},
+		"unknown region from the environment": {
+			model: creds, env: map[string]string{envEnvironment: "purecloud.example"}, wantErr: "GENESYS_ENVIRONMENT",
+		},
+		"malformed api_url from the environment": {
+			model: creds, env: map[string]string{envAPIURL: "ftp://x"}, wantErr: "GENESYS_API_URL",
+		},
+		"no secret": {
+			model:   genesysProviderModel{ClientID: types.StringValue("id"), Environment: types.StringValue("mypurecloud.com")},
+			wantErr: "GENESYS_CLIENT_SECRET",
+		},
+		"bad allowed domain from configuration": {
+			model: func() genesysProviderModel {
+				m := withEnv(creds, "mypurecloud.com")
+				m.ScreenPop = &screenPopSettingsModel{AllowedDomains: types.ListValueMust(types.StringType,
+					[]attr.Value{types.StringValue("https://crm.example.com")})}
+				return m
+			}(),
+			wantErr: "Invalid host pattern",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s, diags := resolveSettings(context.Background(), tc.model, env(tc.env))
+			if tc.wantErr != "" {
+				if !diags.HasError() {
+					t.Fatalf("no error, want one mentioning %q", tc.wantErr)
+				}
+				var all []string
+				for _, d := range diags.Errors() {
+					all = append(all, d.Summary()+": "+d.Detail())
+				}
+				if joined := strings.Join(all, "\n"); !strings.Contains(joined, tc.wantErr) {
+					t.Fatalf("errors %q do not mention %q", joined, tc.wantErr)
+				}
+				return
+			}
+			if diags.HasError() {
+				t.Fatalf("unexpected errors: %v", diags)
+			}
+			if s.apiURL != tc.wantAPI || s.loginURL != tc.wantLogin || s.environment != tc.wantEnv {
+				t.Fatalf("got api %q login %q env %q; want %q %q %q", s.apiURL, s.loginURL, s.environment,
+					tc.wantAPI, tc.wantLogin, tc.wantEnv)
+			}
+			if s.screenPop.endpointURL != s.apiURL {
+				t.Errorf("screen pop endpoint %q, want the API base %q", s.screenPop.endpointURL, s.apiURL)
+			}
+			if s.constraints.MaxPayloadBytes != 10240 || s.constraints.MaxWidth != 800 || s.constraints.MaxHeight != 600 {
+				t.Errorf("constraints %+v are not the seed's defaults", s.constraints)
+			}
+		})
+	}
+}
+
+func TestHasUnknown(t *testing.T) {
+	m := genesysProviderModel{ClientSecret: types.StringUnknown()}
+	if !m.hasUnknown() {
+		t.Fatal("an unknown client_secret was not seen")
+	}
+	m = genesysProviderModel{ScreenPop: &screenPopSettingsModel{SigningSecret: types.StringUnknown()}}
+	if !m.hasUnknown() {
+		t.Fatal("an unknown signing_secret was not seen")
+	}
+	if (genesysProviderModel{ClientID: types.StringValue("x")}).hasUnknown() {
+		t.Fatal("a known block was reported unknown")
+	}
+}
