@@ -49,21 +49,23 @@ RC
 export TF_CLI_CONFIG_FILE=$work/terraformrc
 export TF_IN_AUTOMATION=1
 cp "$root/examples/demo/main.tf" "$work/run/"
+color=()
+[[ -t 1 ]] || color=(-no-color)
 tf() { "$terraform" -chdir="$work/run" "$@"; }
 vars=(-var "api_url=$api_url" -var "audit_log_path=$work/audit.jsonl")
 
 echo "==> terraform apply: create and activate in staging, promote to production, pop a screen"
-tf apply -auto-approve -input=false -compact-warnings "${vars[@]}"
+tf apply -auto-approve -input=false -compact-warnings "${color[@]}" "${vars[@]}"
 echo "==> terraform plan: nothing to change"
-if tf plan -detailed-exitcode -input=false -compact-warnings "${vars[@]}" >"$work/plan.txt" 2>&1; then
+if tf plan -detailed-exitcode -input=false -compact-warnings "${color[@]}" "${vars[@]}" >"$work/plan.txt" 2>&1; then
   echo "No changes: both orgs match the configuration."
 else
   cat "$work/plan.txt"; echo "demo: the plan after apply is not empty" >&2; exit 1
 fi
 echo "==> outputs"
-tf output
+tf output "${color[@]}"
 echo "==> audit trail ($work/audit.jsonl)"
 cat "$work/audit.jsonl"
 echo "==> terraform destroy"
-tf destroy -auto-approve -input=false -compact-warnings "${vars[@]}" | tail -n 3
+tf destroy -auto-approve -input=false -compact-warnings "${color[@]}" "${vars[@]}" | tail -n 3
 echo "==> done: the emulator stops now"

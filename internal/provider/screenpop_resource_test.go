@@ -361,3 +361,40 @@ func checkFileHasNo(path string, secrets ...string) resource.TestCheckFunc {
 		return nil
 	}
 }
+
+// TestAccScreenPop_webhookFailureIsAWarning: the pop was delivered, so a productivity platform that
+// is down must neither fail the apply nor cause a second pop.
+func TestAccScreenPop_webhookFailureIsAWarning(t *testing.T) {
+	emu := newPopEmulator(t)
+	var mu sync.Mutex
+	attempts := 0
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		attempts++
+		mu.Unlock()
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: emu.screenPopConfig("", strings.Replace(popResource("v1"),
+				`triggers       = { campaign = "v1" }`,
+				fmt.Sprintf("triggers       = { campaign = \"v1\" }\n  webhook_url    = %q", down.URL), 1)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("status"), knownvalue.StringExact("delivered")),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				emu.checkPops(1),
+				func(*terraform.State) error {
+					mu.Lock()
+					defer mu.Unlock()
+					if attempts < 2 {
+						return fmt.Errorf("the webhook was tried %d times; a 503 should be retried", attempts)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
