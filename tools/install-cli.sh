@@ -74,7 +74,7 @@ installed_version() {
 }
 
 # The CLIs are linked without symbol tables and DWARF (-s -w): they are not
-# debugged here, and it makes them a third of the size and quicker to link.
+# debugged here, and it makes them smaller and quicker to link.
 # version.dev=no makes them print a clean "v1.16.2" rather than "v1.16.2-dev".
 #
 # go_build runs a Go build command with settings of our own, not the caller's:
@@ -144,6 +144,7 @@ install_one() {
 	built=$(installed_version "$tmp/$program")
 	[[ $built == "$want" ]] || die "the $program built from the proxy reports '${built:-nothing}', want '$want'"
 	mv -f "$tmp/$program" "$bin"
+	rm -rf "$tmp"
 	echo "built $want in $((SECONDS - started))s: $bin"
 }
 
