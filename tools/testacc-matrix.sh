@@ -38,10 +38,10 @@ for cli in "${matrix[@]}"; do
 	echo "=== acceptance tests with $cli ($bin)"
 	started=$SECONDS
 	# shellcheck disable=SC2086 # $packages may name several packages
-	if env "${env[@]}" go test -count=1 -timeout "$timeout" -run "$run" "$@" $packages; then
-		results+=("PASS  $cli  ($((SECONDS - started))s)")
+	if env "${env[@]}" go test -count=1 -timeout "$timeout" -run "$run" $packages "$@"; then
+		results+=("$(printf 'PASS  %-17s %5ss' "$cli" $((SECONDS - started)))")
 	else
-		results+=("FAIL  $cli  ($((SECONDS - started))s)")
+		results+=("$(printf 'FAIL  %-17s %5ss' "$cli" $((SECONDS - started)))")
 		failed=1
 	fi
 done
