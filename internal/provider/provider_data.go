@@ -37,7 +37,7 @@ func newProviderData(_ context.Context, s providerSettings, providerVersion, ter
 		APIURL:       s.apiURL,
 		LoginURL:     s.loginURL,
 		ScreenPopURL: s.screenPop.endpointURL,
-		UserAgent:    userAgent(providerVersion, terraformVersion),
+		UserAgent:    client.UserAgent(providerVersion, terraformVersion),
 		Logger:       tflogLogger{},
 		RetryMax:     s.maxRetries,
 	})
@@ -59,14 +59,6 @@ func newProviderData(_ context.Context, s providerSettings, providerVersion, ter
 			Timeout:   15 * time.Second,
 		},
 	}, nil
-}
-
-func userAgent(providerVersion, terraformVersion string) string {
-	if terraformVersion == "" {
-		terraformVersion = "unknown"
-	}
-	return fmt.Sprintf("terraform-provider-genesys/%s (+https://registry.terraform.io/providers/terraform-genesys/genesys) Terraform/%s",
-		providerVersion, terraformVersion)
 }
 
 // providerDataFrom is the nil-guarded half of every Configure: the framework calls Configure
