@@ -1,6 +1,9 @@
 package provider
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -43,7 +46,7 @@ list "genesys_agent_widget" "webapps" {
     type = "webapp"
   }
 }
-`,
+` + readQueryExample(t),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("genesys_agent_widget.sales", 2),
 					querycheck.ExpectLength("genesys_agent_widget.webapps", 2),
@@ -53,8 +56,24 @@ list "genesys_agent_widget" "webapps" {
 					querycheck.ExpectIdentity("genesys_agent_widget.webapps", map[string]knownvalue.Check{
 						"id": knownvalue.StringExact(ids["Support board"]),
 					}),
+					// The documentation's example: webapps whose name starts with "Sales".
+					querycheck.ExpectLength("genesys_agent_widget.example", 1),
+					querycheck.ExpectIdentity("genesys_agent_widget.example", map[string]knownvalue.Check{
+						"id": knownvalue.StringExact(ids["Sales board"]),
+					}),
 				},
 			},
 		},
 	})
+}
+
+// readQueryExample is the list resource's documentation example, renamed so it can stand beside
+// the test's own list blocks.
+func readQueryExample(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(examplesDir, "list-resources", "genesys_agent_widget", "list-resource.tfquery.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Replace(string(raw), `list "genesys_agent_widget" "sales"`, `list "genesys_agent_widget" "example"`, 1)
 }
