@@ -7,7 +7,9 @@
 // directives do not apply here, so this module supplies stand-ins
 // (stubs/generate.sh writes them). To move to another Terraform version:
 // update the version below and in stubs/generate.sh, compare the replace list
-// with that version's go.mod, rerun generate.sh, then `go mod tidy` here.
+// with that version's go.mod, rerun generate.sh, then `go mod tidy -e` here
+// (-e: a Terraform test file imports internal/legacy/terraform, which the
+// stand-in lacks; the CLI does not need it).
 module github.com/terraform-genesys/terraform-provider-genesys/tools/cli/terraform
 
 go 1.26.4
