@@ -11,8 +11,12 @@ import (
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider"
 )
 
-// version is set by the release build (goreleaser) through -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set by the release build (goreleaser) through
+// -ldflags "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = ""
+)
 
 // registryAddress is where Terraform finds the provider: the source address users write in
 // required_providers and the address dev_overrides and the debugger attach to.
@@ -23,6 +27,9 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers such as delve, and print TF_REATTACH_PROVIDERS")
 	flag.Parse()
 
+	if commit != "" {
+		log.Printf("terraform-provider-genesys %s (commit %s)", version, commit)
+	}
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: registryAddress,
 		Debug:   debug,
