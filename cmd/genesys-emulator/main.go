@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", opts.listen)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", opts.listen)
 	if err != nil {
 		_ = emu.Close()
 		return err
@@ -298,7 +298,7 @@ SIGINT or SIGTERM shuts it down cleanly (the state file is written one last time
 func checkListen(addr string, allowRemote bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("-listen %q: %v", addr, err)
+		return fmt.Errorf("-listen %q: %w", addr, err)
 	}
 	if allowRemote || host == "localhost" {
 		return nil

@@ -225,7 +225,8 @@ func TestRun(t *testing.T) {
 			t.Errorf("stderr holds a secret: %s", stderr.String())
 		}
 	}
-	if _, err := http.Get(base + "/_emulator/health"); err == nil {
+	if resp, err := http.Get(base + "/_emulator/health"); err == nil {
+		resp.Body.Close()
 		t.Error("still serving after shutdown")
 	}
 }

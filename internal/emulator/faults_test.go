@@ -61,7 +61,7 @@ func TestParseFaults(t *testing.T) {
 		{"one object", `{"kind":"429","method":"POST","pathPrefix":"/api/v2/integrations","pattern":"xx","retryAfter":3}`,
 			[]Fault{{Kind: Kind429, Method: "POST", PathPrefix: "/api/v2/integrations", Pattern: "xx", RetryAfter: 3}}, ""},
 		{"empty array", `[]`, []Fault{}, ""},
-		{"unknown field", `[{"kind":"500","pattern":"x","probabilty":0.5}]`, nil, "unknown field"},
+		{"unknown field", `[{"kind":"500","pattern":"x","probabilityy":0.5}]`, nil, "unknown field"},
 		{"numeric duration", `[{"kind":"latency","pattern":"x","latency":250}]`, nil, "durations are strings"},
 		{"bad duration", `[{"kind":"latency","pattern":"x","latency":"soon"}]`, nil, "latency"},
 		{"invalid fault", `[{"kind":"500"}]`, nil, "never fire"},

@@ -431,11 +431,11 @@ func TestConcurrentUse(t *testing.T) {
 				name := fmt.Sprintf("w%d-%d", w, i)
 				r, err := h.try("POST", "/api/v2/integrations", tok, map[string]any{"name": name, "integrationType": map[string]string{"id": TypeClientApp}}, nil)
 				if err != nil || r.status != 200 {
-					errs <- fmt.Errorf("create %s: %v %d", name, err, r.status)
+					errs <- fmt.Errorf("create %s: %w (status %d)", name, err, r.status)
 					return
 				}
 				if r, err := h.try("GET", "/api/v2/integrations?pageSize=5", tok, nil, nil); err != nil || r.status != 200 {
-					errs <- fmt.Errorf("list: %v %d", err, r.status)
+					errs <- fmt.Errorf("list: %w (status %d)", err, r.status)
 					return
 				}
 			}

@@ -356,11 +356,9 @@ func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integr
 		op = "activate"
 	}
 	start := time.Now()
-	current := in
-	updated, err := r.data.client.SetIntendedState(ctx, in.ID, enable)
+	current, err := r.data.client.SetIntendedState(ctx, in.ID, enable)
 	if err == nil {
-		current = updated
-		current, err = r.data.client.WaitForReportedState(ctx, updated, want)
+		current, err = r.data.client.WaitForReportedState(ctx, current, want)
 	}
 	r.record(ctx, op, in.ID, spec.name, start, err)
 	if err != nil {

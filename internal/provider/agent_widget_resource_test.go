@@ -500,7 +500,7 @@ func checkAuditLog(path string, wantOps []string, secret string) resource.TestCh
 		for sc.Scan() {
 			var e map[string]any
 			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-				return fmt.Errorf("audit line %q is not JSON: %v", sc.Text(), err)
+				return fmt.Errorf("audit line %q is not JSON: %w", sc.Text(), err)
 			}
 			if e["status"] != "success" {
 				return fmt.Errorf("audit line %q is not a success", sc.Text())
@@ -510,7 +510,8 @@ func checkAuditLog(path string, wantOps []string, secret string) resource.TestCh
 					return fmt.Errorf("audit line %q has no %s", sc.Text(), field)
 				}
 			}
-			ops = append(ops, e["operation"].(string))
+			op, _ := e["operation"].(string)
+			ops = append(ops, op)
 		}
 		if strings.Join(ops, ",") != strings.Join(wantOps, ",") {
 			return fmt.Errorf("audit operations are %v, want %v", ops, wantOps)

@@ -114,12 +114,12 @@ func (e *PayloadSizeError) Error() string {
 
 // CheckPayloadSize checks the size of a configuration. payload must be exactly the bytes the
 // client sends, so that what is measured is what the sandbox will see.
-func CheckPayloadSize(payload []byte, max int) error {
-	if max <= 0 {
-		return fmt.Errorf("the payload size limit is %d bytes; widget_constraints.max_payload_bytes must be positive", max)
+func CheckPayloadSize(payload []byte, limit int) error {
+	if limit <= 0 {
+		return fmt.Errorf("the payload size limit is %d bytes; widget_constraints.max_payload_bytes must be positive", limit)
 	}
-	if len(payload) > max {
-		return &PayloadSizeError{Size: len(payload), Max: max}
+	if len(payload) > limit {
+		return &PayloadSizeError{Size: len(payload), Max: limit}
 	}
 	return nil
 }

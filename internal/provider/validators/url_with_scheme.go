@@ -52,7 +52,7 @@ func (v urlWithSchemeValidator) schemeList() string {
 func CheckURL(raw string, schemes ...string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL (%v)", raw, err)
+		return fmt.Errorf("%q is not a URL: %w", raw, err)
 	}
 	okScheme := false
 	for _, s := range schemes {
