@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"time"
-
-	"github.com/hashicorp/go-cleanhttp"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
 )
 
@@ -23,11 +20,8 @@ type providerData struct {
 	client      *client.Client
 	environment string
 	constraints widget.Constraints
-	screenPop   screenPopSettings
+	screenPop   *delivery.Sender
 	audit       *audit.Log
-	// webhookHTTPClient posts screen pop events to productivity platforms: a client of its own,
-	// because those hosts are not Genesys Cloud and get neither its token nor its retry budget.
-	webhookHTTPClient *http.Client
 }
 
 func newProviderData(_ context.Context, s providerSettings, providerVersion, terraformVersion string) (*providerData, error) {
@@ -52,11 +46,14 @@ func newProviderData(_ context.Context, s providerSettings, providerVersion, ter
 		client:      c,
 		environment: s.environment,
 		constraints: s.constraints,
-		screenPop:   s.screenPop,
 		audit:       log,
-		webhookHTTPClient: &http.Client{
-			Transport: cleanhttp.DefaultPooledTransport(),
-			Timeout:   15 * time.Second,
+		screenPop: &delivery.Sender{
+			Client:         c,
+			SigningSecret:  s.screenPop.signingSecret,
+			AllowedDomains: s.screenPop.allowedDomains,
+			WebhookURL:     s.screenPop.webhookURL,
+			Audit:          log,
+			Environment:    s.environment,
 		},
 	}, nil
 }

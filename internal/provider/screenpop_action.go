@@ -6,10 +6,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/screenpop"
 )
@@ -113,7 +113,7 @@ func (a *ScreenPopAction) ModifyPlan(ctx context.Context, req action.ModifyPlanR
 	if resp.Diagnostics.HasError() || m.TargetURL.IsUnknown() {
 		return
 	}
-	resp.Diagnostics.Append(a.data.checkScreenPopSettings(m.TargetURL.ValueString(), path.Root("target_url"))...)
+	resp.Diagnostics.Append(a.data.checkScreenPopSettings(m.TargetURL.ValueString())...)
 }
 
 func (a *ScreenPopAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
@@ -140,15 +140,15 @@ func (a *ScreenPopAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
 		}
 	}
-	_, diags := a.data.deliverScreenPop(ctx, screenPopInput{
-		userID:         m.UserID.ValueString(),
-		applicationID:  m.ApplicationID.ValueString(),
-		targetURL:      m.TargetURL.ValueString(),
-		sessionToken:   m.SessionToken.ValueString(),
-		customerData:   stringMap(ctx, m.CustomerData, &resp.Diagnostics),
-		state:          stringMap(ctx, m.State, &resp.Diagnostics),
-		idempotencyKey: key,
-		webhookURL:     m.WebhookURL.ValueString(),
+	_, diags := a.data.deliverScreenPop(ctx, delivery.Pop{
+		UserID:         m.UserID.ValueString(),
+		ApplicationID:  m.ApplicationID.ValueString(),
+		TargetURL:      m.TargetURL.ValueString(),
+		SessionToken:   m.SessionToken.ValueString(),
+		CustomerData:   stringMap(ctx, m.CustomerData, &resp.Diagnostics),
+		State:          stringMap(ctx, m.State, &resp.Diagnostics),
+		IdempotencyKey: key,
+		WebhookURL:     m.WebhookURL.ValueString(),
 	}, progress)
 	resp.Diagnostics.Append(diags...)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/screenpop"
 )
@@ -188,7 +189,7 @@ func (r *ScreenPopResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if !plan.TargetURL.IsUnknown() {
 		target = plan.TargetURL.ValueString()
 	}
-	resp.Diagnostics.Append(r.data.checkScreenPopSettings(target, path.Root("target_url"))...)
+	resp.Diagnostics.Append(r.data.checkScreenPopSettings(target)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -220,7 +221,7 @@ func (r *ScreenPopResource) derivedKey(ctx context.Context, m screenPopResourceM
 		Triggers:            stringMap(ctx, m.Triggers, diags),
 		SessionTokenVersion: m.SessionTokenVersion.ValueInt64(),
 	}
-	key, err := screenpop.DeriveIdempotencyKey(r.data.screenPop.signingSecret, inputs)
+	key, err := screenpop.DeriveIdempotencyKey(r.data.screenPop.SigningSecret, inputs)
 	if err != nil {
 		diags.AddError("Unable to derive the screen pop's idempotency key", err.Error())
 		return "", false
@@ -258,28 +259,28 @@ func (r *ScreenPopResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	out, diags := r.data.deliverScreenPop(ctx, screenPopInput{
-		userID:         plan.UserID.ValueString(),
-		applicationID:  plan.ApplicationID.ValueString(),
-		targetURL:      plan.TargetURL.ValueString(),
-		sessionToken:   sessionToken.ValueString(),
-		customerData:   stringMap(ctx, plan.CustomerData, &resp.Diagnostics),
-		state:          stringMap(ctx, plan.State, &resp.Diagnostics),
-		idempotencyKey: plan.IdempotencyKey.ValueString(),
-		webhookURL:     plan.WebhookURL.ValueString(),
+	out, diags := r.data.deliverScreenPop(ctx, delivery.Pop{
+		UserID:         plan.UserID.ValueString(),
+		ApplicationID:  plan.ApplicationID.ValueString(),
+		TargetURL:      plan.TargetURL.ValueString(),
+		SessionToken:   sessionToken.ValueString(),
+		CustomerData:   stringMap(ctx, plan.CustomerData, &resp.Diagnostics),
+		State:          stringMap(ctx, plan.State, &resp.Diagnostics),
+		IdempotencyKey: plan.IdempotencyKey.ValueString(),
+		WebhookURL:     plan.WebhookURL.ValueString(),
 	}, nil)
 	resp.Diagnostics.Append(diags...)
 	if out == nil {
 		return
 	}
 	plan.ID = plan.IdempotencyKey
-	plan.PopID = types.StringValue(out.popID)
-	plan.Status = types.StringValue(out.status)
-	plan.WindowFocused = types.BoolValue(out.windowFocused)
-	plan.DeliveryTimeMs = types.Int64Value(out.deliveryTimeMs)
-	plan.LatencyMs = types.Int64Value(out.latency.Milliseconds())
-	plan.DeliveredAt = types.StringValue(out.deliveredAt.Format(time.RFC3339))
-	plan.Signature = types.StringValue(out.signature)
+	plan.PopID = types.StringValue(out.PopID)
+	plan.Status = types.StringValue(out.Status)
+	plan.WindowFocused = types.BoolValue(out.WindowFocused)
+	plan.DeliveryTimeMs = types.Int64Value(out.DeliveryTimeMs)
+	plan.LatencyMs = types.Int64Value(out.Latency.Milliseconds())
+	plan.DeliveredAt = types.StringValue(out.DeliveredAt.Format(time.RFC3339))
+	plan.Signature = types.StringValue(out.Signature)
 	plan.SessionToken = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }

@@ -1,0 +1,187 @@
+// Package delivery sends screen pops end to end: it checks the target, injects the customer
+// context, signs the exact bytes, delivers them under an idempotency key, appends the audit entry
+// and tells the productivity platform's webhook. The provider's resource and action and the local
+// trigger endpoint (cmd/genesys-screenpop-trigger) all send through it, so a pop means the same
+// thing wherever it starts.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/screenpop"
+)
+
+// ErrNoSigningSecret means pops cannot be sent: every one is signed.
+var ErrNoSigningSecret = errors.New("no screen pop signing secret is configured")
+
+// Sender sends screen pops for one org.
+type Sender struct {
+	Client         *client.Client
+	SigningSecret  []byte
+	AllowedDomains []string // host patterns; empty allows any https host
+	WebhookURL     string   // default webhook; a Pop's own WebhookURL wins
+	WebhookClient  *http.Client
+	Audit          *audit.Log // nil writes nothing
+	Environment    string     // for the audit trail
+}
+
+// Pop is one screen pop.
+type Pop struct {
+	UserID         string
+	ApplicationID  string
+	TargetURL      string
+	SessionToken   string
+	CustomerData   map[string]string
+	State          map[string]string
+	IdempotencyKey string
+	WebhookURL     string
+}
+
+// Result is what a delivered pop reports.
+type Result struct {
+	PopID          string
+	Status         string
+	WindowFocused  bool
+	DeliveryTimeMs int64
+	Latency        time.Duration // measured round trip, retries included
+	DeliveredAt    time.Time
+	Signature      string
+	Replayed       bool  // the service had seen the key: this is the original delivery's answer
+	WebhookErr     error // the webhook failed; the pop itself was delivered
+	AuditErr       error // the audit entry could not be written; the pop itself was delivered
+}
+
+// TargetError is a target URL the sender refuses to open.
+type TargetError struct{ Err error }
+
+func (e *TargetError) Error() string { return e.Err.Error() }
+func (e *TargetError) Unwrap() error { return e.Err }
+
+// ContextError is customer context that cannot go into the target URL's fragment.
+type ContextError struct{ Err error }
+
+func (e *ContextError) Error() string { return e.Err.Error() }
+func (e *ContextError) Unwrap() error { return e.Err }
+
+// Check reports what stops a pop to targetURL from being sent, before anything is sent:
+// ErrNoSigningSecret, or a *TargetError. An empty targetURL checks the secret alone.
+func (s *Sender) Check(targetURL string) error {
+	if len(s.SigningSecret) == 0 {
+		return ErrNoSigningSecret
+	}
+	if targetURL == "" {
+		return nil
+	}
+	if err := screenpop.CheckTargetURL(targetURL, s.AllowedDomains); err != nil {
+		return &TargetError{Err: err}
+	}
+	return nil
+}
+
+// Send delivers p. progress, when not nil, hears each step. A failed webhook or audit write is
+// reported in the Result, not as an error: the pop was delivered and must not be sent again.
+func (s *Sender) Send(ctx context.Context, p Pop, progress func(string)) (*Result, error) {
+	if err := s.Check(p.TargetURL); err != nil {
+		return nil, err
+	}
+	say := func(format string, args ...any) {
+		if progress != nil {
+			progress(fmt.Sprintf(format, args...))
+		}
+	}
+	uri, err := screenpop.InjectContext(p.TargetURL, p.SessionToken, p.CustomerData)
+	if err != nil {
+		return nil, &ContextError{Err: err}
+	}
+	body, err := screenpop.Payload{
+		ApplicationID:  p.ApplicationID,
+		URI:            uri,
+		State:          p.State,
+		IdempotencyKey: p.IdempotencyKey,
+	}.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("encoding the screen pop: %w", err)
+	}
+	signature, err := screenpop.Sign(s.SigningSecret, body)
+	if err != nil {
+		return nil, fmt.Errorf("signing the screen pop: %w", err)
+	}
+	say("signed screen pop for user %s (%d bytes, idempotency key %s)", p.UserID, len(body), p.IdempotencyKey)
+
+	start := time.Now()
+	res, err := s.Client.TriggerScreenPop(ctx, p.UserID, body, p.IdempotencyKey, signature)
+	latency := time.Since(start)
+	entry := audit.Entry{
+		Operation:      audit.OpScreenPop,
+		Environment:    s.Environment,
+		UserID:         p.UserID,
+		IdempotencyKey: p.IdempotencyKey,
+		TargetURL:      screenpop.RedactURL(uri),
+		LatencyMs:      float64(latency.Microseconds()) / 1000,
+		Status:         audit.StatusSuccess,
+	}
+	if err != nil {
+		entry.Status, entry.Error, entry.CorrelationID = audit.StatusFailure, err.Error(), correlationID(err)
+		_ = s.Audit.Record(entry) // the delivery error is what the caller must hear about
+		return nil, err
+	}
+	focused := res.WindowFocused
+	entry.PopID, entry.WindowFocused = res.ID, &focused
+	auditErr := s.Audit.Record(entry)
+
+	out := &Result{
+		PopID:          res.ID,
+		Status:         res.Status,
+		WindowFocused:  res.WindowFocused,
+		DeliveryTimeMs: res.DeliveryTimeMs,
+		Latency:        latency,
+		DeliveredAt:    time.Now().UTC(),
+		Signature:      signature,
+		Replayed:       res.Replayed,
+		AuditErr:       auditErr,
+	}
+	if res.Replayed {
+		say("already delivered earlier under this idempotency key (pop %s); not popped again", res.ID)
+	} else {
+		say("delivered pop %s in %d ms", res.ID, latency.Milliseconds())
+	}
+	if res.WindowFocused {
+		say("agent window focused")
+	} else {
+		say("agent window not focused")
+	}
+
+	webhookURL := p.WebhookURL
+	if webhookURL == "" {
+		webhookURL = s.WebhookURL
+	}
+	// A replayed pop was announced when it was first delivered.
+	if webhookURL != "" && !res.Replayed {
+		hook := audit.Webhook{URL: webhookURL, Secret: s.SigningSecret, Client: s.WebhookClient}
+		out.WebhookErr = hook.Send(ctx, audit.ScreenPopEvent{
+			UserID:         p.UserID,
+			LatencyMs:      entry.LatencyMs,
+			WindowFocus:    res.WindowFocused,
+			Timestamp:      out.DeliveredAt,
+			IdempotencyKey: p.IdempotencyKey,
+		})
+		if out.WebhookErr == nil {
+			say("webhook notified")
+		}
+	}
+	return out, nil
+}
+
+func correlationID(err error) string {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.CorrelationID
+	}
+	return ""
+}
