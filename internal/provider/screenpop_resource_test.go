@@ -266,6 +266,8 @@ func TestAccScreenPop_webhookAndNoSecretsAnywhere(t *testing.T) {
 	// The secrets come the way a careful user passes them: the signing secret from the environment,
 	// the session token from an ephemeral variable. Neither may then show up anywhere.
 	t.Setenv(envSigningSecret, testSigningKey)
+	t.Setenv(envClientID, "org-a-client")
+	t.Setenv(envClientSecret, "org-a-secret")
 	t.Setenv("TF_VAR_session_token", testSessionToken)
 	body := fmt.Sprintf(`
 variable "session_token" {
@@ -284,11 +286,15 @@ resource "genesys_screenpop" "test" {
   webhook_url           = %q
 }
 `, hook.URL)
-	provider := emu.providerBlock("a", fmt.Sprintf(`
+	provider := fmt.Sprintf(`
+provider "genesys" {
+  api_url        = %q
   audit_log_path = %q
   screenpop {
     allowed_domains = ["crm.example.com"]
-  }`, auditPath))
+  }
+}
+`, emu.URL, auditPath)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		// session_token is write-only, which Terraform supports from 1.11.
@@ -311,7 +317,7 @@ resource "genesys_screenpop" "test" {
 	if !strings.Contains(string(raw), "screenpops") {
 		t.Fatalf("the trace log %s has no record of the screen pop request: the secret check above proves nothing", logPath)
 	}
-	if err := checkFileHasNo(logPath, testSigningKey, testSessionToken)(nil); err != nil {
+	if err := checkFileHasNo(logPath, testSigningKey, testSessionToken, "org-a-secret")(nil); err != nil {
 		t.Fatal(err)
 	}
 }
