@@ -24,6 +24,8 @@ const (
 	propSandbox         = "sandbox"
 	propPermissions     = "permissions"
 	propGroups          = "groups"
+	propCommTypes       = "communicationTypeFilter"
+	propQueueIDs        = "queueIdFilterList"
 	advDimensions       = "dimensions"
 	advRefreshInterval  = "refreshIntervalMs"
 	intendedEnabled     = "ENABLED"
@@ -35,6 +37,9 @@ const (
 	dimensionsWidthKey  = "width"
 	dimensionsHeightKey = "height"
 )
+
+// interactionCommunicationTypes are the conversation kinds an interaction widget can be limited to.
+var interactionCommunicationTypes = []string{"call", "callback", "chat", "email", "message", "socialExpression", "video"}
 
 type dimensionsModel struct {
 	Width  types.Int64 `tfsdk:"width"`
@@ -50,7 +55,7 @@ var dimensionsAttrTypes = map[string]attr.Type{
 // carries and what the intended state should be.
 type widgetSpec struct {
 	name, description, typ, manifestURL, status, displayType string
-	sandbox, permissions, groups                             []string
+	sandbox, permissions, groups, commTypes, queueIDs        []string
 	width, height                                            int64 // 0: no dimensions
 	refreshIntervalMs                                        int64 // 0: unset
 }
@@ -71,7 +76,8 @@ func specFrom(ctx context.Context, m agentWidgetResourceModel) (spec widgetSpec,
 	for _, s := range []struct {
 		set  types.Set
 		into *[]string
-	}{{m.Sandbox, &spec.sandbox}, {m.Permissions, &spec.permissions}, {m.Groups, &spec.groups}} {
+	}{{m.Sandbox, &spec.sandbox}, {m.Permissions, &spec.permissions}, {m.Groups, &spec.groups},
+		{m.CommunicationTypes, &spec.commTypes}, {m.QueueIDs, &spec.queueIDs}} {
 		if !s.set.IsNull() {
 			diags.Append(s.set.ElementsAs(ctx, s.into, false)...)
 		}
@@ -93,7 +99,7 @@ func (m agentWidgetResourceModel) configKnown() bool {
 
 func (m agentWidgetResourceModel) configValues() []attr.Value {
 	return []attr.Value{m.Name, m.Description, m.ManifestURL, m.DisplayType, m.Sandbox, m.Permissions,
-		m.Groups, m.Dimensions, m.RefreshIntervalMs}
+		m.Groups, m.Dimensions, m.RefreshIntervalMs, m.CommunicationTypes, m.QueueIDs}
 }
 
 // configDiffers reports whether the config PUT would change anything, so an update that only
@@ -116,8 +122,12 @@ func (s widgetSpec) integrationConfig(version int) client.IntegrationConfig {
 		propPermissions: strings.Join(s.permissions, ","),
 		propGroups:      nonNil(s.groups),
 	}
-	// An interaction widget always shows beside a conversation; the API has no display type for it.
-	if s.typ != widget.TypeIntegration {
+	// An interaction widget always shows beside a conversation, so the API has no display type for
+	// it; only interaction widgets filter by conversation.
+	if s.typ == widget.TypeIntegration {
+		properties[propCommTypes] = strings.Join(s.commTypes, ",")
+		properties[propQueueIDs] = nonNil(s.queueIDs)
+	} else {
 		properties[propDisplayType] = s.displayType
 	}
 	advanced := map[string]any{}
@@ -206,6 +216,10 @@ func modelFromAPI(ctx context.Context, m *agentWidgetResourceModel, in *client.I
 	m.Permissions, d = types.SetValueFrom(ctx, types.StringType, splitList(stringProp(cfg.Properties, propPermissions)))
 	diags.Append(d...)
 	m.Groups, d = types.SetValueFrom(ctx, types.StringType, stringsProp(cfg.Properties, propGroups))
+	diags.Append(d...)
+	m.CommunicationTypes, d = types.SetValueFrom(ctx, types.StringType, splitList(stringProp(cfg.Properties, propCommTypes)))
+	diags.Append(d...)
+	m.QueueIDs, d = types.SetValueFrom(ctx, types.StringType, stringsProp(cfg.Properties, propQueueIDs))
 	diags.Append(d...)
 
 	m.Dimensions = types.ObjectNull(dimensionsAttrTypes)

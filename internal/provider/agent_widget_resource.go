@@ -58,22 +58,24 @@ type AgentWidgetResource struct {
 }
 
 type agentWidgetResourceModel struct {
-	ID                types.String   `tfsdk:"id"`
-	Name              types.String   `tfsdk:"name"`
-	Description       types.String   `tfsdk:"description"`
-	Type              types.String   `tfsdk:"type"`
-	ManifestURL       types.String   `tfsdk:"manifest_url"`
-	Status            types.String   `tfsdk:"status"`
-	DisplayType       types.String   `tfsdk:"display_type"`
-	Sandbox           types.Set      `tfsdk:"sandbox"`
-	Permissions       types.Set      `tfsdk:"permissions"`
-	Groups            types.Set      `tfsdk:"groups"`
-	Dimensions        types.Object   `tfsdk:"dimensions"`
-	RefreshIntervalMs types.Int64    `tfsdk:"refresh_interval_ms"`
-	IntegrationType   types.String   `tfsdk:"integration_type"`
-	ReportedState     types.String   `tfsdk:"reported_state"`
-	ConfigVersion     types.Int64    `tfsdk:"config_version"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	ID                 types.String   `tfsdk:"id"`
+	Name               types.String   `tfsdk:"name"`
+	Description        types.String   `tfsdk:"description"`
+	Type               types.String   `tfsdk:"type"`
+	ManifestURL        types.String   `tfsdk:"manifest_url"`
+	Status             types.String   `tfsdk:"status"`
+	DisplayType        types.String   `tfsdk:"display_type"`
+	Sandbox            types.Set      `tfsdk:"sandbox"`
+	Permissions        types.Set      `tfsdk:"permissions"`
+	Groups             types.Set      `tfsdk:"groups"`
+	Dimensions         types.Object   `tfsdk:"dimensions"`
+	RefreshIntervalMs  types.Int64    `tfsdk:"refresh_interval_ms"`
+	CommunicationTypes types.Set      `tfsdk:"communication_types"`
+	QueueIDs           types.Set      `tfsdk:"queue_ids"`
+	IntegrationType    types.String   `tfsdk:"integration_type"`
+	ReportedState      types.String   `tfsdk:"reported_state"`
+	ConfigVersion      types.Int64    `tfsdk:"config_version"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
 type agentWidgetIdentityModel struct {
@@ -198,6 +200,23 @@ func (r *AgentWidgetResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(widget.MinRefreshIntervalMs, widget.MaxRefreshIntervalMs)},
 			},
+			"communication_types": schema.SetAttribute{
+				MarkdownDescription: "Interaction widgets only (`type = \"integration\"`): the kinds of conversation the widget " +
+					"appears beside, from " + codeList(interactionCommunicationTypes) + ". Default: all of them.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(emptySet),
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(interactionCommunicationTypes...))},
+			},
+			"queue_ids": schema.SetAttribute{
+				MarkdownDescription: "Interaction widgets only: IDs of the queues whose conversations show the widget. Default: every queue.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Default:             setdefault.StaticValue(emptySet),
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 64))},
+			},
 			"integration_type": schema.StringAttribute{
 				MarkdownDescription: "Genesys Cloud integration type ID that `type` maps to.",
 				Computed:            true,
@@ -234,6 +253,15 @@ func (r *AgentWidgetResource) ValidateConfig(ctx context.Context, req resource.V
 		resp.Diagnostics.AddAttributeError(path.Root("display_type"), "Invalid display_type",
 			`An interaction widget (type = "integration") is always shown beside a conversation; `+
 				`display_type "standalone" applies only to type = "webapp". Remove display_type or set it to "widget".`)
+	}
+	if m.Type.ValueString() == "webapp" {
+		for name, v := range map[string]types.Set{"communication_types": m.CommunicationTypes, "queue_ids": m.QueueIDs} {
+			if !v.IsNull() && !v.IsUnknown() && len(v.Elements()) > 0 {
+				resp.Diagnostics.AddAttributeError(path.Root(name), "Invalid "+name,
+					name+` filters which conversations an interaction widget appears beside; it applies only to `+
+						`type = "integration". Remove it, or change type to "integration".`)
+			}
+		}
 	}
 }
 

@@ -166,9 +166,11 @@ func TestAccAgentWidget_interactionWidgetTypeChangeReplaces(t *testing.T) {
 			},
 			{
 				Config: emu.widgetConfig("", strings.Replace(widgetBody, `"webapp"`, `"integration"`, 1)+`
-  permissions = ["microphone", "camera"]
-  groups      = ["group-sales"]
-  sandbox     = ["allow-scripts", "allow-same-origin"]`),
+  permissions         = ["microphone", "camera"]
+  groups              = ["group-sales"]
+  sandbox             = ["allow-scripts", "allow-same-origin"]
+  communication_types = ["call", "chat"]
+  queue_ids           = ["queue-support", "queue-sales"]`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionDestroyBeforeCreate),
@@ -178,6 +180,10 @@ func TestAccAgentWidget_interactionWidgetTypeChangeReplaces(t *testing.T) {
 					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("integration_type"),
 						knownvalue.StringExact("embedded-client-app-interaction-widget")),
 					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("permissions"), knownvalue.SetSizeExact(2)),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("communication_types"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("call"), knownvalue.StringExact("chat"),
+					})),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("queue_ids"), knownvalue.SetSizeExact(2)),
 				},
 				Check: emu.checkIntegrationCount("org-a", 1),
 			},
@@ -320,6 +326,9 @@ func TestAccAgentWidget_planTimeValidation(t *testing.T) {
     max_payload_bytes = 1024
   }`, `description = "` + long + `"`, `(?s)Widget configuration too large.*1024`},
 		"empty group id": {"", `groups = [""]`, `(?s)groups.*length must be between 1`},
+		"queue filter on a webapp": {"", `queue_ids = ["queue-support"]`, `(?s)queue_ids.*only to\s+type = "integration"`},
+		"unknown communication type": {"", `type = "integration"
+  communication_types = ["fax"]`, `(?s)communication_types.*fax`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
