@@ -1,0 +1,168 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+)
+
+// Environment variables that point the portable acceptance tests at a real sandbox org. Without
+// them the same tests run against the in-process emulator.
+const (
+	envSandboxClientID     = "GENESYS_SANDBOX_CLIENT_ID"
+	envSandboxClientSecret = "GENESYS_SANDBOX_CLIENT_SECRET"
+	envSandboxEnvironment  = "GENESYS_SANDBOX_ENVIRONMENT"
+	envSandboxManifestHost = "GENESYS_SANDBOX_MANIFEST_HOST" // an origin the org's widgets may load from
+	// envSandboxAPIURL, when set, replaces the region's API and login URLs: a rehearsal of the
+	// sandbox path against a genesys-emulator started by hand.
+	envSandboxAPIURL = "GENESYS_SANDBOX_API_URL"
+)
+
+// testOrg is where a portable acceptance test runs: a real sandbox org when its credentials are in
+// the environment, the emulator otherwise. Either way the provider takes its credentials from the
+// environment, as a CI pipeline's would, and the test checks the org through the API client.
+type testOrg struct {
+	providerBlock string
+	manifestHost  string
+	client        *client.Client
+	sandbox       bool
+}
+
+func newTestOrg(t *testing.T) *testOrg {
+	t.Helper()
+	id, secret, env := os.Getenv(envSandboxClientID), os.Getenv(envSandboxClientSecret), os.Getenv(envSandboxEnvironment)
+	sandbox := id != "" && secret != "" && env != ""
+	var apiURL, loginURL, host string
+	if sandbox {
+		apiURL, loginURL, host = "https://api."+env, "https://login."+env, os.Getenv(envSandboxManifestHost)
+		if u := os.Getenv(envSandboxAPIURL); u != "" {
+			apiURL, loginURL = u, u
+		}
+		if host == "" {
+			host = "widgets.example.com"
+		}
+	}
+	emu := newTestEmulator(t, emulator.Config{}) // also clears the developer's own GENESYS_* variables
+	if !sandbox {
+		id, secret, apiURL, loginURL, host = "org-a-client", "org-a-secret", emu.URL, emu.URL, "widgets.example.com"
+	}
+	t.Setenv(envClientID, id)
+	t.Setenv(envClientSecret, secret)
+	c, err := client.New(client.Config{ClientID: id, ClientSecret: secret, APIURL: apiURL, LoginURL: loginURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := fmt.Sprintf("provider \"genesys\" {\n  api_url   = %q\n  login_url = %q\n}\n", apiURL, loginURL)
+	if sandbox && os.Getenv(envSandboxAPIURL) == "" {
+		block = fmt.Sprintf("provider \"genesys\" {\n  environment = %q\n}\n", env)
+	}
+	return &testOrg{providerBlock: block, manifestHost: host, client: c, sandbox: sandbox}
+}
+
+// checkGone fails while any widget of the state still exists in the org.
+func (o *testOrg) checkGone(s *terraform.State) error {
+	for addr, rs := range s.RootModule().Resources {
+		if rs.Type != "genesys_agent_widget" {
+			continue
+		}
+		_, err := o.client.GetIntegration(context.Background(), rs.Primary.ID)
+		if err == nil {
+			return fmt.Errorf("%s (%s) still exists after destroy", addr, rs.Primary.ID)
+		}
+		if !client.IsNotFound(err) {
+			return fmt.Errorf("checking %s: %w", addr, err)
+		}
+	}
+	return nil
+}
+
+func uniqueName(t *testing.T) string {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return "tf-acc-" + hex.EncodeToString(b)
+}
+
+// TestAccPortable_widgetLifecycle is the life cycle a sandbox org can run too: create, import,
+// update in place, disable, destroy, each checked through the API.
+func TestAccPortable_widgetLifecycle(t *testing.T) {
+	org := newTestOrg(t)
+	name := uniqueName(t)
+	config := func(description, status string) string {
+		return org.providerBlock + fmt.Sprintf(`
+resource "genesys_agent_widget" "test" {
+  name         = %q
+  description  = %q
+  type         = "webapp"
+  status       = %q
+  manifest_url = "https://%s/tf-acc/index.html"
+  dimensions   = { width = 640, height = 480 }
+}
+`, name, description, status, org.manifestHost)
+	}
+	checkRemote := func(wantNotes, wantIntended string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			id := s.RootModule().Resources[widgetAddr].Primary.ID
+			in, err := org.client.GetIntegration(context.Background(), id)
+			if err != nil {
+				return err
+			}
+			cfg, err := org.client.GetIntegrationConfig(context.Background(), id)
+			if err != nil {
+				return err
+			}
+			if in.IntendedState != wantIntended || cfg.Notes != wantNotes || cfg.Name != name {
+				return fmt.Errorf("the org has %s %q %q; want %s %q %q", in.IntendedState, cfg.Name, cfg.Notes,
+					wantIntended, name, wantNotes)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             org.checkGone,
+		Steps: []resource.TestStep{
+			{
+				Config: config("first", "active"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
+				},
+				Check: checkRemote("first", "ENABLED"),
+			},
+			{
+				ResourceName:            widgetAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+			{
+				Config: config("second", "active"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: checkRemote("second", "ENABLED"),
+			},
+			{
+				Config: config("second", "inactive"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("INACTIVE")),
+				},
+				Check: checkRemote("second", "DISABLED"),
+			},
+		},
+	})
+}
