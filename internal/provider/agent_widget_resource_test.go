@@ -325,7 +325,7 @@ func TestAccAgentWidget_planTimeValidation(t *testing.T) {
   widget_constraints {
     max_payload_bytes = 1024
   }`, `description = "` + long + `"`, `(?s)Widget configuration too large.*1024`},
-		"empty group id": {"", `groups = [""]`, `(?s)groups.*length must be between 1`},
+		"empty group id":           {"", `groups = [""]`, `(?s)groups.*length must be between 1`},
 		"queue filter on a webapp": {"", `queue_ids = ["queue-support"]`, `(?s)queue_ids.*only to\s+type = "integration"`},
 		"unknown communication type": {"", `type = "integration"
   communication_types = ["fax"]`, `(?s)communication_types.*fax`},
