@@ -91,6 +91,10 @@ type Client struct {
 	http   *http.Client // one attempt per Do; retries are layered on top per call
 	tokens *tokenSource
 
+	// apiPacer keeps API calls within the rate limit of the token they all
+	// share; screen pops sent to a relay of their own have their own.
+	apiPacer, screenPopPacer *pacer
+
 	retryMax, rateLimitRetryMax int
 	retryWaitMin, retryWaitMax  time.Duration
 	retryAfterCap               time.Duration
@@ -178,6 +182,11 @@ func New(cfg Config) (*Client, error) {
 		known:             map[string]time.Time{},
 		created:           map[string]time.Time{},
 		creates:           map[string]chan struct{}{},
+	}
+	c.apiPacer = newPacer(c.retryAfterCap)
+	c.screenPopPacer = c.apiPacer
+	if screenPopURL != apiURL {
+		c.screenPopPacer = newPacer(c.retryAfterCap)
 	}
 	if c.retryWaitMax < c.retryWaitMin {
 		c.retryWaitMax = c.retryWaitMin

@@ -141,6 +141,7 @@ func (c *Client) apiCall(method, path string, query url.Values, body []byte) *ca
 		body:         body,
 		retryNetwork: true,
 		retryServer:  true,
+		pacer:        c.apiPacer,
 	}
 }
 

@@ -39,6 +39,7 @@ func (c *Client) TriggerScreenPop(ctx context.Context, userID string, body []byt
 		header:       http.Header{"Idempotency-Key": {idempotencyKey}, "X-Payload-Signature": {signature}},
 		retryNetwork: true,
 		retryServer:  true,
+		pacer:        c.screenPopPacer,
 	}
 	var out ScreenPopResult
 	resp, err := c.do(ctx, cl, &out)

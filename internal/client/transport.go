@@ -48,6 +48,10 @@ type call struct {
 	// retryServer allows another attempt after a 5xx (except 501), which may
 	// also come after the server acted.
 	retryServer bool
+
+	// pacer spaces the attempts to the rate limit of the service called;
+	// nil for the OAuth grant, which the login service limits otherwise.
+	pacer *pacer
 }
 
 // response is a final answer, body read.
@@ -256,6 +260,10 @@ func (st *callState) retryableFailure(err error) bool {
 	if errors.As(err, &te) {
 		return false
 	}
+	var pe *paceError
+	if errors.As(err, &pe) {
+		return false
+	}
 	if retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(context.Background(), nil, err); !retry {
 		return false
 	}
@@ -382,6 +390,14 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if !ok {
 		return nil, errors.New("client: request sent outside Client.send")
 	}
+	// Pacing comes before the attempt's own time limit starts.
+	var paced time.Duration
+	if st.cl.pacer != nil {
+		var err error
+		if paced, err = st.cl.pacer.wait(req.Context()); err != nil {
+			return nil, err
+		}
+	}
 	ctx, cancel := context.WithTimeout(req.Context(), c.attemptTimeout)
 	out := req.Clone(ctx)
 	out.Header.Set("User-Agent", c.userAgent)
@@ -407,6 +423,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		"attempt":    st.attempts,
 		"latency_ms": time.Since(start).Milliseconds(),
 	}
+	if paced > 0 {
+		fields["paced_ms"] = paced.Milliseconds()
+	}
 	if err != nil {
 		cancel()
 		if req.Context().Err() == nil && ctx.Err() != nil {
@@ -415,6 +434,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		fields["error"] = err.Error()
 		c.log.debug(req.Context(), "genesys request failed", fields)
 		return nil, err
+	}
+	if st.cl.pacer != nil {
+		st.cl.pacer.observe(resp.StatusCode, resp.Header)
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	fields["status"] = resp.StatusCode

@@ -1,0 +1,186 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Rate-limit headers Genesys Cloud sends with every answer to an
+// authenticated call: the requests allowed per minute, how many are in use,
+// and the seconds until the allowance is whole again.
+const (
+	headerRateAllowed = "inin-ratelimit-allowed"
+	headerRateCount   = "inin-ratelimit-count"
+	headerRateReset   = "inin-ratelimit-reset"
+)
+
+// pacer spaces a Client's API requests so they stay within the rate limit
+// the server advertises, instead of learning it from 429s. Reacting to 429s
+// alone wastes the allowance when many calls run at once: every refused
+// call sleeps Retry-After, they all wake together, and most are refused
+// again. The pacer instead hands out send times from a token bucket that
+// mirrors the server's:
+//
+//   - it refills at inin-ratelimit-allowed per minute, learned from the
+//     first answer that carries it (until then requests are not held back:
+//     there is nothing to pace by);
+//   - it holds as many requests as the server lets through at once: the
+//     minute's allowance, as Genesys Cloud allows, until a 429 shows the
+//     server holds fewer (the count it reports then). One request of that
+//     is kept in reserve, so the server is never asked for its last one on
+//     the strength of a clock that runs slightly ahead of its own;
+//   - it is never fuller than the server says its own is: every answer's
+//     inin-ratelimit-count is requests in use, and the pacer's bucket is
+//     drained to match;
+//   - after a 429 no request is sent before its Retry-After (or reset,
+//     capped like the refused call's own wait) has passed, and then one per
+//     interval, not all at once.
+//
+// Send times are handed out in the order callers ask, so concurrent calls
+// queue fairly. Against a fixed per-minute window rather than a bucket the
+// pacer is conservative: it spreads the allowance over the minute.
+type pacer struct {
+	now           func() time.Time // the wall clock (tests replace it)
+	retryAfterCap time.Duration    // the longest Retry-After honoured, as for the call refused
+
+	mu           sync.Mutex
+	interval     time.Duration // one request per interval; 0 = no limit known
+	capacity     int           // requests the server lets through at once
+	tat          time.Time     // when the bucket would be full again if nothing else were sent
+	notBefore    time.Time     // nothing is sent before this (after a 429)
+	sentUnpaced  int           // requests sent before the limit was known
+	learnedLimit bool
+}
+
+func newPacer(retryAfterCap time.Duration) *pacer {
+	return &pacer{now: time.Now, retryAfterCap: retryAfterCap}
+}
+
+// reserve returns when a request may be sent: now, or later to keep within
+// the limit. The reservation is taken; a caller that does not send at that
+// time leaves a slot unused, which only makes the pacer more careful.
+func (p *pacer) reserve() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	at := now
+	if p.notBefore.After(at) {
+		at = p.notBefore
+	}
+	if p.interval <= 0 {
+		p.sentUnpaced++
+		return at
+	}
+	burst := time.Duration(p.burst()-1) * p.interval
+	if earliest := p.tat.Add(-burst); earliest.After(at) {
+		at = earliest
+	}
+	if p.tat.Before(at) {
+		p.tat = at
+	}
+	p.tat = p.tat.Add(p.interval)
+	return at
+}
+
+// burst is how many requests the pacer lets go at once: the server's
+// capacity less the one kept in reserve.
+func (p *pacer) burst() int {
+	return max(1, p.capacity-1)
+}
+
+// wait blocks until the request may be sent, and reports how long it waited.
+// It gives up at once, without waiting, when ctx would end first.
+func (p *pacer) wait(ctx context.Context) (time.Duration, error) {
+	at := p.reserve()
+	d := at.Sub(p.now())
+	if d <= 0 {
+		return 0, nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && !at.Before(deadline) {
+		return 0, &paceError{wait: d}
+	}
+	return d, sleep(ctx, d)
+}
+
+// observe learns from an answer's status and headers.
+func (p *pacer) observe(status int, h http.Header) {
+	allowed, hasAllowed := headerInt(h, headerRateAllowed)
+	count, hasCount := headerInt(h, headerRateCount)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+
+	if hasAllowed && allowed > 0 {
+		interval := max(time.Minute/time.Duration(allowed), time.Nanosecond)
+		if !p.learnedLimit {
+			p.learnedLimit = true
+			p.capacity = allowed
+			// What went out before the limit was known is in use too.
+			p.tat = now.Add(time.Duration(p.sentUnpaced) * interval)
+		} else {
+			p.capacity = min(p.capacity, allowed)
+		}
+		p.interval = interval
+	}
+	if p.interval > 0 && hasCount && count > 0 {
+		// The server had count requests in use when it answered: the
+		// pacer's bucket must not be fuller than that.
+		if full := now.Add(time.Duration(count-1) * p.interval); full.After(p.tat) {
+			p.tat = full
+		}
+	}
+	if status != http.StatusTooManyRequests {
+		return
+	}
+	if p.interval > 0 && hasCount && count > 0 {
+		// Refused with count in use: that is all the server holds.
+		p.capacity = min(p.capacity, count)
+	}
+	wait, ok := parseRetryAfter(h.Get("Retry-After"), now)
+	if !ok {
+		if reset, hasReset := headerInt(h, headerRateReset); hasReset && reset >= 0 {
+			wait, ok = time.Duration(reset)*time.Second, true
+		}
+	}
+	if !ok {
+		return
+	}
+	resume := now.Add(min(wait, p.retryAfterCap))
+	if resume.After(p.notBefore) {
+		p.notBefore = resume
+	}
+	if p.interval > 0 {
+		// The bucket is empty now and holds one request at resume; the rest
+		// follow one per interval.
+		if full := resume.Add(time.Duration(p.burst()-1) * p.interval); full.After(p.tat) {
+			p.tat = full
+		}
+	}
+}
+
+// paceError is a request the rate limit would let go only after its
+// context's deadline; it is not sent, and not retried.
+type paceError struct {
+	wait time.Duration
+}
+
+func (e *paceError) Error() string {
+	return fmt.Sprintf("the rate limit allows the next request in %s, after the deadline", e.wait.Round(time.Millisecond))
+}
+
+func headerInt(h http.Header, name string) (int, bool) {
+	v := strings.TrimSpace(h.Get(name))
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
