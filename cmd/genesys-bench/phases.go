@@ -1,0 +1,346 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+)
+
+// mainTF is the configuration every run applies: N widgets of one provider block, whose
+// description the update phase changes. The client secret comes from GENESYS_CLIENT_SECRET.
+const mainTF = `terraform {
+  required_providers {
+    genesys = {
+      source = "terraform-genesys/genesys"
+    }
+  }
+}
+
+variable "api_url" {
+  type = string
+}
+
+variable "n" {
+  type = number
+}
+
+variable "description" {
+  type = string
+}
+
+provider "genesys" {
+  client_id = "` + benchClientID + `"
+  api_url   = var.api_url
+}
+
+resource "genesys_agent_widget" "w" {
+  count = var.n
+
+  name         = format("bench-widget-%04d", count.index)
+  description  = var.description
+  type         = count.index % 2 == 0 ? "webapp" : "integration"
+  manifest_url = "https://widgets.example.com/bench/${count.index}/index.html"
+  dimensions   = { width = 640, height = 480 }
+}
+`
+
+const (
+	descriptionCreated = "benchmark widget, as created"
+	descriptionUpdated = "benchmark widget, as updated"
+)
+
+// phaseTimeout bounds one terraform command; at 300 requests per minute 500 widgets take
+// minutes, not hours.
+const phaseTimeout = 90 * time.Minute
+
+// runOne runs the four phases for n widgets at parallelism p against a fresh org. A phase that
+// fails ends the run, after a destroy that tries to leave the org empty.
+func (b *bench) runOne(ctx context.Context, n, p int) Run {
+	r := Run{Widgets: n, Parallelism: p}
+	b.emu.Reset()
+	dir := filepath.Join(b.work, "runs", fmt.Sprintf("n%d-p%d", n, p))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		r.Phases = append(r.Phases, PhaseResult{Phase: PhaseCreate, Failed: n, Error: err.Error()})
+		return r
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(mainTF), 0o644); err != nil {
+		r.Phases = append(r.Phases, PhaseResult{Phase: PhaseCreate, Failed: n, Error: err.Error()})
+		return r
+	}
+	vars := func(description string) []string {
+		return []string{"-var", "api_url=" + b.apiURL, "-var", "n=" + strconv.Itoa(n), "-var", "description=" + description}
+	}
+	common := []string{"-input=false", "-no-color", "-compact-warnings", "-parallelism=" + strconv.Itoa(p)}
+	destroyArgs := append([]string{"destroy", "-auto-approve"}, common...)
+	if !b.opts.destroyRefresh {
+		destroyArgs = append(destroyArgs, "-refresh=false")
+	}
+	steps := []struct {
+		phase  string
+		args   []string
+		verify func(exitCode int, output []byte) (failed int, err error)
+	}{
+		{PhaseCreate, append(append([]string{"apply", "-auto-approve"}, common...), vars(descriptionCreated)...),
+			func(code int, out []byte) (int, error) { return b.verifyApplied(dir, n, descriptionCreated, code, out) }},
+		{PhaseRefresh, append(append([]string{"plan", "-detailed-exitcode"}, common...), vars(descriptionCreated)...),
+			func(code int, out []byte) (int, error) { return verifyNoChanges(n, code, out) }},
+		{PhaseUpdate, append(append([]string{"apply", "-auto-approve"}, common...), vars(descriptionUpdated)...),
+			func(code int, out []byte) (int, error) { return b.verifyApplied(dir, n, descriptionUpdated, code, out) }},
+		{PhaseDestroy, append(destroyArgs, vars(descriptionUpdated)...),
+			func(code int, out []byte) (int, error) { return b.verifyDestroyed(dir, code, out) }},
+	}
+	for i, s := range steps {
+		ph := b.phase(ctx, dir, n, s.phase, s.args, s.verify)
+		r.Phases = append(r.Phases, ph)
+		if ph.Error != "" {
+			if i < len(steps)-1 && ctx.Err() == nil {
+				b.log.Printf("N=%d P=%d: %s failed; destroying what is left", n, p, s.phase)
+				cleanup := append(slices.Clone(destroyArgs), vars(descriptionUpdated)...)
+				_, _, _ = b.terraformRun(ctx, dir, "cleanup", cleanup)
+			}
+			break
+		}
+	}
+	return r
+}
+
+// phase runs one terraform command and accounts for it.
+func (b *bench) phase(ctx context.Context, dir string, n int, name string, args []string,
+	verify func(int, []byte) (int, error)) PhaseResult {
+	b.emu.ResetJournal()
+	code, wall, out := b.terraformRun(ctx, dir, name, args)
+	counts := Account(b.emu.Journal())
+	var usage UsageSummary
+	procs, uerr := readUsage(filepath.Join(dir, name+".usage.jsonl"))
+	usage = Summarize(procs)
+
+	res := NewPhaseResult(name, n, counts, wall, b.settings, usage)
+	res.Command = args
+	res.ExitCode = code
+	failed, err := verify(code, out)
+	res.Failed = failed
+	if err == nil && uerr != nil {
+		err = fmt.Errorf("reading provider usage: %w", uerr)
+	}
+	if err != nil {
+		res.Error = err.Error()
+	}
+	b.log.Printf("N=%d P=%d %-7s %5d requests (%.2f/widget), %d 429s, %d token, %d retries; wall %.1fs, floor %.1fs, ratio %s; provider CPU %.1fs in %d processes, peak RSS %.0f MiB; failed %d%s",
+		n, b.parallelismOf(args), name, res.APIRequests, res.PerWidget, res.TooManyRequests, res.TokenRequests, res.Retries,
+		res.WallSeconds, res.FloorSeconds, formatRatio(res.Ratio), usage.CPU.Seconds(), usage.Processes,
+		float64(usage.PeakRSS)/(1<<20), res.Failed, errSuffix(res.Error))
+	return res
+}
+
+func errSuffix(e string) string {
+	if e == "" {
+		return ""
+	}
+	return " (" + e + ")"
+}
+
+func (b *bench) parallelismOf(args []string) int {
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "-parallelism="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
+// terraformRun runs terraform in dir with the benchmark's environment; its output goes to
+// name.log in dir and is returned. The exit code is -1 when terraform could not be run.
+func (b *bench) terraformRun(ctx context.Context, dir, name string, args []string) (int, time.Duration, []byte) {
+	ctx, cancel := context.WithTimeout(ctx, phaseTimeout)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, b.terraform, args...)
+	cmd.Dir = dir
+	cmd.Env = b.env(filepath.Join(dir, name+".usage.jsonl"))
+	cmd.Stdout, cmd.Stderr = &out, &out
+	// Interrupted, terraform stops its providers and saves its state; killing it would not.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = time.Minute
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	_ = os.WriteFile(filepath.Join(dir, name+".log"), out.Bytes(), 0o644)
+	code := 0
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr):
+		code = exitErr.ExitCode()
+	case err != nil:
+		code = -1
+		fmt.Fprintf(&out, "\nError: running terraform: %v\n", err)
+	}
+	return code, wall, out.Bytes()
+}
+
+// env is the environment of every terraform command: the machine's, without anything that
+// would change what Terraform or the provider do (TF_LOG, TF_CLI_ARGS, GENESYS_*), plus the
+// benchmark's CLI configuration, credentials and wrapper settings.
+func (b *bench) env(usageFile string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "TF_") || strings.HasPrefix(k, "GENESYS_") || k == "CHECKPOINT_DISABLE" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env,
+		"TF_CLI_CONFIG_FILE="+filepath.Join(b.work, "terraformrc"),
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+		"GENESYS_CLIENT_SECRET="+b.secret,
+		envWrappedProvider+"="+b.provider,
+		envUsageFile+"="+usageFile,
+	)
+}
+
+// stateWidget is what the benchmark reads of a widget in terraform.tfstate.
+type stateWidget struct {
+	ID            string `json:"id"`
+	ReportedState string `json:"reported_state"`
+	Description   string `json:"description"`
+}
+
+// readStateWidgets reads the genesys_agent_widget instances of dir's local state.
+func readStateWidgets(dir string) ([]stateWidget, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseStateWidgets(data)
+}
+
+func parseStateWidgets(data []byte) ([]stateWidget, error) {
+	var st struct {
+		Resources []struct {
+			Mode      string `json:"mode"`
+			Type      string `json:"type"`
+			Instances []struct {
+				Attributes stateWidget `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("reading terraform.tfstate: %w", err)
+	}
+	var out []stateWidget
+	for _, r := range st.Resources {
+		if r.Mode != "managed" || r.Type != "genesys_agent_widget" {
+			continue
+		}
+		for _, in := range r.Instances {
+			out = append(out, in.Attributes)
+		}
+	}
+	return out, nil
+}
+
+// verifyApplied counts the widgets that are not as the apply should have left them: in state,
+// ACTIVE there and in the org, with the description applied. Integrations in the org that the
+// state does not know (duplicates, orphans) are failures too.
+func (b *bench) verifyApplied(dir string, n int, description string, code int, out []byte) (int, error) {
+	widgets, err := readStateWidgets(dir)
+	if err != nil {
+		return n, err
+	}
+	org := map[string]emulator.Integration{}
+	for _, in := range b.emu.Integrations(benchOrgID) {
+		org[in.ID] = in
+	}
+	good := 0
+	inState := map[string]bool{}
+	for _, w := range widgets {
+		inState[w.ID] = true
+		in, ok := org[w.ID]
+		if !ok || w.ReportedState != emulator.ReportedActive || w.Description != description {
+			continue
+		}
+		cfg, ok := b.emu.IntegrationConfig(benchOrgID, w.ID)
+		if ok && in.IntendedState == emulator.StateEnabled && in.ReportedState.Code == emulator.ReportedActive && cfg.Notes == description {
+			good++
+		}
+	}
+	orphans := 0
+	for id := range org {
+		if !inState[id] {
+			orphans++
+		}
+	}
+	failed := max(0, n-good) + orphans
+	switch {
+	case code != 0:
+		return max(failed, 1), fmt.Errorf("terraform exited %d: %s", code, firstError(out))
+	case failed > 0:
+		return failed, fmt.Errorf("%d of %d widgets as intended, %d integrations not in state", good, n, orphans)
+	}
+	return 0, nil
+}
+
+var planSummary = regexp.MustCompile(`Plan: (\d+) to add, (\d+) to change, (\d+) to destroy`)
+
+// verifyNoChanges reads plan -detailed-exitcode: 0 is no changes, 2 is changes (each changed
+// resource a failure), anything else an error.
+func verifyNoChanges(n, code int, out []byte) (int, error) {
+	switch code {
+	case 0:
+		return 0, nil
+	case 2:
+		failed := 0
+		if m := planSummary.FindSubmatch(out); m != nil {
+			for _, g := range m[1:] {
+				v, _ := strconv.Atoi(string(g))
+				failed += v
+			}
+		}
+		return max(failed, 1), fmt.Errorf("the plan after apply is not empty (%d changes)", failed)
+	}
+	return n, fmt.Errorf("terraform exited %d: %s", code, firstError(out))
+}
+
+// verifyDestroyed counts what destroy left behind, in the org and in state.
+func (b *bench) verifyDestroyed(dir string, code int, out []byte) (int, error) {
+	widgets, err := readStateWidgets(dir)
+	if err != nil {
+		return 0, err
+	}
+	left := len(b.emu.Integrations(benchOrgID))
+	failed := max(left, len(widgets))
+	switch {
+	case code != 0:
+		return max(failed, 1), fmt.Errorf("terraform exited %d: %s", code, firstError(out))
+	case failed > 0:
+		return failed, fmt.Errorf("%d integrations left in the org, %d widgets in state", left, len(widgets))
+	}
+	return 0, nil
+}
+
+// firstError is the first "Error:" line of terraform's output, for the report.
+func firstError(out []byte) string {
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "Error:") {
+			return strings.TrimSpace(line)
+		}
+	}
+	return "no error message"
+}
