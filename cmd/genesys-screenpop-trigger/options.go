@@ -1,0 +1,354 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
+)
+
+const (
+	defaultListen  = "127.0.0.1:8788"
+	defaultTimeout = 30 * time.Second
+)
+
+// Settings read only from the environment: a value on the command line would show in ps and in
+// shell history.
+const (
+	envClientID      = "GENESYS_CLIENT_ID"
+	envClientSecret  = "GENESYS_CLIENT_SECRET"
+	envSigningSecret = "GENESYS_SCREENPOP_SIGNING_SECRET"
+)
+
+// usageError is a bad command line or environment setting (exit status 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+
+// options are the program's settings after flags, environment fallbacks and defaults.
+type options struct {
+	listen      string
+	allowRemote bool
+	verbose     bool
+	timeout     time.Duration // one pop, retries included
+
+	clientID, clientSecret string
+	signingSecret          []byte
+
+	environment  string // region domain, or the API host when only -api-url was given
+	apiURL       string
+	loginURL     string
+	screenPopURL string // "" = apiURL
+
+	allowedDomains []string
+	applicationID  string // default for every pop
+	targetURL      string // default for every pop
+	webhookURL     string
+	auditLog       string
+}
+
+// setting is one flag with its environment fallback: the flag wins when given, else the
+// variable when not empty. Defaults are written in the help, never read from the environment, so
+// -h cannot print a configured value.
+type setting struct {
+	name, env, arg, help string
+	boolean              bool
+	set                  func(*options, string) error
+}
+
+var settings = []setting{
+	{name: "listen", env: "GENESYS_SCREENPOP_TRIGGER_LISTEN", arg: "host:port",
+		help: "address to serve on (default " + defaultListen + "); must be loopback unless -allow-remote",
+		set:  func(o *options, v string) error { o.listen = v; return nil }},
+	{name: "allow-remote", env: "GENESYS_SCREENPOP_TRIGGER_ALLOW_REMOTE", boolean: true,
+		help: "allow a non-loopback -listen address and any Host header: the endpoint has no authentication of its own, " +
+			"so anyone who can reach it can pop any agent's screen",
+		set: func(o *options, v string) error { return parseBool(v, &o.allowRemote) }},
+	{name: "environment", env: "GENESYS_ENVIRONMENT", arg: "region-domain",
+		help: "Genesys Cloud region domain, e.g. mypurecloud.ie: the API is https://api.{environment}, the login service https://login.{environment}",
+		set:  setEnvironment},
+	{name: "api-url", env: "GENESYS_API_URL", arg: "url",
+		help: "API base URL instead of the environment's, e.g. http://127.0.0.1:8787 for the bundled emulator",
+		set:  func(o *options, v string) (err error) { o.apiURL, err = baseURL(v); return err }},
+	{name: "login-url", env: "GENESYS_LOGIN_URL", arg: "url",
+		help: "login (OAuth) base URL (default https://login.{environment}, or -api-url when no environment is given)",
+		set:  func(o *options, v string) (err error) { o.loginURL, err = baseURL(v); return err }},
+	{name: "screenpop-url", env: "GENESYS_SCREENPOP_ENDPOINT_URL", arg: "url",
+		help: "base URL of the screen pop service, for a relay (default: the API base URL)",
+		set:  func(o *options, v string) (err error) { o.screenPopURL, err = baseURL(v); return err }},
+	{name: "allowed-domains", env: "GENESYS_SCREENPOP_ALLOWED_DOMAINS", arg: "host,...",
+		help: "host patterns a pop may open, e.g. app.example.com,*.crm.example.com (default: any https host)",
+		set:  setAllowedDomains},
+	{name: "application-id", env: "GENESYS_SCREENPOP_APPLICATION_ID", arg: "id",
+		help: "application id of every pop whose request names none",
+		set:  func(o *options, v string) error { o.applicationID = strings.TrimSpace(v); return nil }},
+	{name: "target-url", env: "GENESYS_SCREENPOP_TARGET_URL", arg: "url",
+		help: "https URL every pop opens unless its request names one; must be within -allowed-domains",
+		set:  func(o *options, v string) error { o.targetURL = strings.TrimSpace(v); return nil }},
+	{name: "webhook-url", env: "GENESYS_SCREENPOP_WEBHOOK_URL", arg: "url",
+		help: "URL a signed screenpop_activated event is posted to after each delivered pop (default: none)",
+		set:  setWebhookURL},
+	{name: "audit-log", env: "GENESYS_AUDIT_LOG", arg: "file",
+		help: "JSON Lines audit trail, one line per pop, created 0600 (default: none); session tokens and customer data are redacted",
+		set:  func(o *options, v string) error { o.auditLog = v; return nil }},
+	{name: "timeout", env: "GENESYS_SCREENPOP_TRIGGER_TIMEOUT", arg: "duration",
+		help: "how long one pop may take, retries included (default 30s); past it the request answers 504 and may be retried with the same Idempotency-Key",
+		set:  setTimeout},
+	{name: "verbose", env: "GENESYS_SCREENPOP_TRIGGER_VERBOSE", boolean: true,
+		help: "log every request to Genesys Cloud to stderr (never a token, a secret or customer data)",
+		set:  func(o *options, v string) error { return parseBool(v, &o.verbose) }},
+}
+
+// parseOptions reads flags, then the environment for the flags not given, then the
+// environment-only credentials. -h writes the usage to stdout and returns flag.ErrHelp.
+func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (options, error) {
+	opts := options{listen: defaultListen, timeout: defaultTimeout}
+	fs := flag.NewFlagSet("genesys-screenpop-trigger", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	// The flag package quotes a rejected value in its error, and a URL may carry a credential
+	// (webhooks often do), so errors are collected here and name the flag only.
+	var flagErr error
+	for _, s := range settings {
+		apply := func(v string) error {
+			if err := s.set(&opts, v); err != nil && flagErr == nil {
+				flagErr = usageErrorf("-%s: %w", s.name, err)
+			}
+			return nil
+		}
+		if s.boolean {
+			fs.BoolFunc(s.name, s.help, apply)
+		} else {
+			fs.Func(s.name, s.help, apply)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			writeUsage(stdout)
+			return opts, flag.ErrHelp
+		}
+		return opts, &usageError{err}
+	}
+	if flagErr != nil {
+		return opts, flagErr
+	}
+	if fs.NArg() > 0 {
+		return opts, usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range settings {
+		if given[s.name] {
+			continue
+		}
+		if v := getenv(s.env); v != "" {
+			if err := s.set(&opts, v); err != nil {
+				return opts, usageErrorf("%s: %w", s.env, err)
+			}
+		}
+	}
+
+	opts.clientID = strings.TrimSpace(getenv(envClientID))
+	opts.clientSecret = getenv(envClientSecret)
+	if secret := getenv(envSigningSecret); secret != "" {
+		opts.signingSecret = []byte(secret)
+	}
+	var missing []string
+	if opts.clientID == "" {
+		missing = append(missing, envClientID)
+	}
+	if opts.clientSecret == "" {
+		missing = append(missing, envClientSecret)
+	}
+	if len(missing) > 0 {
+		return opts, usageErrorf("set %s to an OAuth client-credentials grant of the org", strings.Join(missing, " and "))
+	}
+	if err := resolveURLs(&opts); err != nil {
+		return opts, err
+	}
+	if err := checkListen(opts.listen, opts.allowRemote); err != nil {
+		return opts, &usageError{err}
+	}
+	return opts, nil
+}
+
+// resolveURLs derives the API and login URLs from the environment the way the provider does.
+func resolveURLs(o *options) error {
+	switch {
+	case o.apiURL == "" && o.environment == "":
+		return usageErrorf("set -environment (GENESYS_ENVIRONMENT) to the org's region domain, e.g. mypurecloud.ie, " +
+			"or -api-url (GENESYS_API_URL) to reach another endpoint such as the bundled emulator")
+	case o.apiURL == "":
+		o.apiURL = "https://api." + o.environment
+		if o.loginURL == "" {
+			o.loginURL = "https://login." + o.environment
+		}
+	default:
+		if o.loginURL == "" {
+			if o.environment != "" {
+				o.loginURL = "https://login." + o.environment
+			} else {
+				o.loginURL = o.apiURL
+			}
+		}
+		if o.environment == "" {
+			u, _ := url.Parse(o.apiURL) // checked by baseURL
+			o.environment = u.Host
+		}
+	}
+	return nil
+}
+
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: genesys-screenpop-trigger [flags]
+
+Serves a local HTTP endpoint that pops an agent's screen in Genesys Cloud, for automations on
+the agent's workspace. Every pop is checked against the allowed domains, carries the session
+token and customer data in its URL fragment, is signed, delivered under an idempotency key,
+written to the audit trail and announced to the webhook: the same path the provider's
+genesys_screenpop resource and action take.
+
+  POST /trigger-screenpop   {"userId", "customerData", "sessionToken", "state"?, "targetUrl"?,
+                            "applicationId"?, "idempotencyKey"?}; Content-Type application/json
+                            An Idempotency-Key header (or idempotencyKey) makes a retry safe:
+                            the agent sees the pop once. Answers {"status": "delivered" or
+                            "already-delivered", "popId", "latencyMs", "windowFocused",
+                            "idempotencyKey", "warnings"?}.
+  GET  /healthz             200 while serving.
+
+Environment only (never flags, which ps would show):
+  GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET
+      OAuth client-credentials grant of the org (required)
+  GENESYS_SCREENPOP_SIGNING_SECRET
+      HMAC-SHA256 secret every pop and webhook event is signed with (required)
+
+Flags (each falls back to its environment variable; a flag given on the command line wins):
+`)
+	for _, s := range settings {
+		name := "-" + s.name
+		if s.arg != "" {
+			name += " " + s.arg
+		}
+		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.help, s.env)
+	}
+	fmt.Fprint(w, `
+Example, against the bundled emulator (go run ./cmd/genesys-emulator):
+  GENESYS_CLIENT_ID=org-a-client GENESYS_CLIENT_SECRET=org-a-secret \
+  GENESYS_SCREENPOP_SIGNING_SECRET=emulator-signing-secret \
+    genesys-screenpop-trigger -api-url http://127.0.0.1:8787 -allowed-domains app.example.com \
+      -application-id com.example.customapp -target-url https://app.example.com/agent-view
+  curl -s -H 'Content-Type: application/json' -H 'Idempotency-Key: call-42' \
+    -d '{"userId":"agent-1","customerData":{"customerId":"42"},"sessionToken":"s3ss10n"}' \
+    http://127.0.0.1:8788/trigger-screenpop
+
+SIGINT or SIGTERM stops it cleanly: pops in flight are finished first.
+`)
+}
+
+// checkListen refuses to expose the endpoint beyond the machine unless asked to.
+func checkListen(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-listen %q: %w", addr, err)
+	}
+	if allowRemote || isLoopbackHost(host) {
+		return nil
+	}
+	where := host
+	if where == "" {
+		where = "every interface"
+	}
+	return fmt.Errorf("-listen %q would serve on %s, beyond this machine; pass -allow-remote to mean it", addr, where)
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func setEnvironment(o *options, v string) error {
+	env := strings.ToLower(strings.TrimSpace(v))
+	if strings.ContainsAny(env, ":/") {
+		return errors.New("want a region domain such as mypurecloud.ie, not a URL; use -api-url for a URL")
+	}
+	if _, err := hostmatch.NormalizeHost(env); err != nil || !strings.Contains(env, ".") {
+		return errors.New("want a region domain such as mypurecloud.com or mypurecloud.ie")
+	}
+	o.environment = env
+	return nil
+}
+
+// baseURL checks an http(s) base URL and drops its trailing slashes. Its errors do not repeat
+// the URL.
+func baseURL(v string) (string, error) {
+	v = strings.TrimRight(strings.TrimSpace(v), "/")
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return "", errors.New("not a URL")
+	case u.Scheme != "https" && u.Scheme != "http", u.Host == "":
+		return "", errors.New("want an absolute http or https URL")
+	case u.User != nil:
+		return "", errors.New("must not carry user info; credentials come from the environment")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", errors.New("want a base URL without a query or fragment")
+	}
+	return v, nil
+}
+
+func setAllowedDomains(o *options, v string) error {
+	o.allowedDomains = nil
+	for p := range strings.SplitSeq(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if err := hostmatch.ValidatePattern(p); err != nil {
+			return err
+		}
+		o.allowedDomains = append(o.allowedDomains, p)
+	}
+	return nil
+}
+
+func setWebhookURL(o *options, v string) error {
+	v = strings.TrimSpace(v)
+	u, err := url.Parse(v)
+	// The URL is not repeated: webhook URLs often carry their credential in the path or query.
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("want an absolute http or https URL")
+	}
+	o.webhookURL = v
+	return nil
+}
+
+func setTimeout(o *options, v string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < time.Second {
+		return errors.New("want a duration of at least 1s, such as 30s or 2m")
+	}
+	o.timeout = d
+	return nil
+}
+
+func parseBool(v string, dst *bool) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*dst = b
+	return nil
+}
