@@ -28,6 +28,9 @@ const (
 	// caller make the server buffer arbitrary amounts.
 	maxRequestBytes = 64 << 10
 
+	// maxFieldNameLen bounds an unknown field's name where an error repeats it.
+	maxFieldNameLen = 64
+
 	// maxIdempotencyKeyLen is the screen pop service's limit on Idempotency-Key.
 	maxIdempotencyKeyLen = 255
 
@@ -138,11 +141,11 @@ func (t *trigger) serveTrigger(w http.ResponseWriter, r *http.Request) {
 	}
 	p, reqErr := t.readPop(w, r)
 	if reqErr != nil {
-		attrs := []any{"status", reqErr.status}
+		attrs := []any{"status", reqErr.status, "error", reqErr.msg}
 		if reqErr.field != "" {
 			attrs = append(attrs, "field", reqErr.field)
 		}
-		t.logger.Info("trigger request refused: "+reqErr.msg, attrs...)
+		t.logger.Info("trigger request refused", attrs...)
 		writeJSON(w, reqErr.status, errorResponse{Error: reqErr.msg, Field: reqErr.field})
 		return
 	}
@@ -153,7 +156,8 @@ func (t *trigger) serveTrigger(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel = context.WithTimeout(ctx, t.timeout)
 		defer cancel()
 	}
-	res, err := t.sender.Send(ctx, p, nil)
+	progress := func(step string) { t.logger.Debug(step, "user", p.UserID, "idempotencyKey", p.IdempotencyKey) }
+	res, err := t.sender.Send(ctx, p, progress)
 	if err != nil {
 		t.writeSendError(w, r, p, err)
 		return
@@ -319,6 +323,9 @@ func decodeRequest(w http.ResponseWriter, r *http.Request, in *triggerRequest) *
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
+		if len(name) > maxFieldNameLen {
+			name = strings.ToValidUTF8(name[:maxFieldNameLen], "") + "..."
+		}
 		return badField(name, "is not a field of a trigger request (userId, customerData, sessionToken, state, targetUrl, applicationId, idempotencyKey)")
 	}
 	return &requestError{status: http.StatusBadRequest, msg: "request body cannot be read as a trigger request"}

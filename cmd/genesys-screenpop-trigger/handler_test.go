@@ -246,7 +246,10 @@ func TestTriggerPops(t *testing.T) {
 	if f.hook.count() != 1 {
 		t.Errorf("webhook heard %d events; want 1", f.hook.count())
 	}
-	if !strings.Contains(f.logs.String(), "msg=\"screen pop delivered\"") {
+	if !strings.Contains(f.logs.String(), "level=DEBUG msg=\"signed screen pop for user agent-1") {
+		t.Errorf("the log does not show the delivery's progress at debug level:\n%s", f.logs.String())
+	}
+	if !strings.Contains(f.logs.String(), "level=INFO msg=\"screen pop delivered\"") {
 		t.Errorf("the log does not report the delivery:\n%s", f.logs.String())
 	}
 	f.leaksNothing(t, a)
@@ -333,6 +336,7 @@ func TestTriggerRefusesBadRequests(t *testing.T) {
 		{"not an object", "", nil, `["` + testSessionToken + `"]`, 400, "", "must be a JSON object"},
 		{"two objects", "", nil, popBody("") + `{}`, 400, "", "nothing after it"},
 		{"an unknown field", "", nil, popBody(`"sesionToken":"x"`), 400, "sesionToken", "not a field"},
+		{"a long unknown field", "", nil, `{"` + strings.Repeat("n", 100) + `":1}`, 400, strings.Repeat("n", maxFieldNameLen) + "...", "not a field"},
 		{"a number as user id", "", nil, `{"userId":12345}`, 400, "userId", "want a string"},
 		{"a number as customer data", "", nil, `{"userId":"agent-1","customerData":{"account":4411}}`, 400, "customerData", "want an object of string values"},
 		{"a token that is not a string", "", nil, `{"userId":"agent-1","sessionToken":{"v":"` + testSessionToken + `"}}`, 400, "sessionToken", "want a string"},
