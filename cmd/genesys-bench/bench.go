@@ -243,6 +243,24 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
+// render writes the report and the plot again from a results.json, with the targets judged
+// afresh: for a report whose format changed after the run.
+func render(jsonPath, dir string) error {
+	data, err := os.ReadFile(jsonPath)
+	if err != nil {
+		return err
+	}
+	var res Result
+	if err := json.Unmarshal(data, &res); err != nil {
+		return fmt.Errorf("%s: %w", jsonPath, err)
+	}
+	res.Targets = Evaluate(res.Runs, res.Settings.DestroyRefresh)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return writeResults(dir, res)
+}
+
 func writeResults(dir string, res Result) error {
 	write := func(name string, fn func(io.Writer) error) error {
 		tmp := filepath.Join(dir, "."+name+".tmp")

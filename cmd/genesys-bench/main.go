@@ -39,7 +39,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, opts); err != nil {
+	if opts.render != "" {
+		err = render(opts.render, opts.out)
+	} else {
+		err = run(ctx, opts)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "genesys-bench:", err)
 		os.Exit(1)
 	}
@@ -55,6 +60,7 @@ type options struct {
 	work           string
 	keep           bool
 	destroyRefresh bool
+	render         string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -69,6 +75,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.work, "work", "", "working directory for the provider build and terraform runs (default: a temporary one, removed afterwards)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (terraform logs, state)")
 	fs.BoolVar(&o.destroyRefresh, "destroy-refresh", false, "refresh before destroying (terraform destroy's default); off, the destroy phase measures deletes alone")
+	fs.StringVar(&o.render, "render", "", "run nothing: write results.md and the plot into -out again from this results.json")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -90,6 +97,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.burst == 0 {
 		o.burst = o.rate
+	}
+	if o.render != "" {
+		return o, nil
 	}
 	if o.terraform == "" {
 		return o, errors.New("no Terraform CLI: set -terraform or $TERRAFORM, or run make tools")

@@ -168,22 +168,55 @@ func (c *canvas) panel(p Panel, x0, y0 float64) {
 	c.textCentered(c.fonts.tick, "widgets (N)", (left+right)/2, bottom+44, colorText)
 	c.textVertical(c.fonts.tick, "wall time (s)", x0+18, (top+bottom)/2, colorText)
 
-	for _, s := range p.Series {
-		for i := 1; i < len(s.Points); i++ {
-			a, b := s.Points[i-1], s.Points[i]
+	for i, s := range p.Series {
+		st := styleOf(i, len(p.Series), s.Dashed)
+		for j := 1; j < len(s.Points); j++ {
+			a, b := s.Points[j-1], s.Points[j]
 			if s.Dashed {
-				c.dashed(px(a.X), py(a.Y), px(b.X), py(b.Y), figLineW-0.5, s.Color)
+				c.dashed(px(a.X), py(a.Y), px(b.X), py(b.Y), st.width, s.Color)
 			} else {
-				c.line(px(a.X), py(a.Y), px(b.X), py(b.Y), figLineW, s.Color)
+				c.line(px(a.X), py(a.Y), px(b.X), py(b.Y), st.width, s.Color)
 			}
 		}
 		for _, pt := range s.Points {
-			if s.Dashed {
-				c.square(px(pt.X), py(pt.Y), figMarkerR-1, s.Color)
-			} else {
-				c.disc(px(pt.X), py(pt.Y), figMarkerR, s.Color)
-			}
+			c.marker(st.marker, px(pt.X), py(pt.Y), st.markerR, s.Color)
 		}
+	}
+}
+
+// seriesStyle is how a series is drawn. Measured series often lie on top of each other (the
+// limit, not the parallelism, decides the time), so earlier ones are drawn wider with larger
+// markers of another shape, and stay visible under later ones.
+type seriesStyle struct {
+	width, markerR float64
+	marker         int // index into the marker shapes: disc, diamond, triangle, square
+}
+
+func styleOf(i, n int, dashed bool) seriesStyle {
+	if dashed {
+		return seriesStyle{width: figLineW - 0.5, markerR: figMarkerR - 1, marker: markerSquare}
+	}
+	wider := float64(max(0, n-2-i)) // the last measured series (before the floor) is the thinnest
+	return seriesStyle{width: figLineW + 2.5*wider, markerR: figMarkerR + 2*wider, marker: i % markerSquare}
+}
+
+const (
+	markerDisc = iota
+	markerDiamond
+	markerTriangle
+	markerSquare
+)
+
+func (c *canvas) marker(shape int, cx, cy, r float64, col color.RGBA) {
+	switch shape {
+	case markerDiamond:
+		c.fill(col, [][2]float64{{cx, cy - r*1.3}, {cx + r*1.3, cy}, {cx, cy + r*1.3}, {cx - r*1.3, cy}})
+	case markerTriangle:
+		c.fill(col, [][2]float64{{cx, cy - r*1.3}, {cx + r*1.2, cy + r*0.8}, {cx - r*1.2, cy + r*0.8}})
+	case markerSquare:
+		c.square(cx, cy, r, col)
+	default:
+		c.disc(cx, cy, r, col)
 	}
 }
 
@@ -198,13 +231,14 @@ func (c *canvas) legend(series []Series, cx, cy float64) {
 		width += swatch + gap + float64(font.MeasureString(c.fonts.tick, s.Label).Round())
 	}
 	x := cx - width/2
-	for _, s := range series {
+	for i, s := range series {
+		st := styleOf(i, len(series), s.Dashed)
 		if s.Dashed {
-			c.dashed(x, cy-5, x+swatch, cy-5, figLineW-0.5, s.Color)
+			c.dashed(x, cy-5, x+swatch, cy-5, st.width, s.Color)
 		} else {
-			c.line(x, cy-5, x+swatch, cy-5, figLineW, s.Color)
-			c.disc(x+swatch/2, cy-5, figMarkerR, s.Color)
+			c.line(x, cy-5, x+swatch, cy-5, st.width, s.Color)
 		}
+		c.marker(st.marker, x+swatch/2, cy-5, st.markerR, s.Color)
 		x += swatch + gap
 		c.text(c.fonts.tick, s.Label, x, cy, colorText)
 		x += float64(font.MeasureString(c.fonts.tick, s.Label).Round()) + pad

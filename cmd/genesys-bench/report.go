@@ -45,7 +45,8 @@ type Result struct {
 
 // Machine describes where the run happened.
 type Machine struct {
-	OS, Arch       string
+	OS             string `json:"os"`
+	Arch           string `json:"arch"`
 	CPUs           int    `json:"cpus"`
 	CPUModel       string `json:"cpuModel,omitempty"`
 	GoVersion      string `json:"goVersion"`
@@ -311,6 +312,8 @@ func WriteMarkdown(w io.Writer, res Result, plotFile string) error {
 
 	if plotFile != "" {
 		fmt.Fprintf(&b, "## Wall time against N\n\n![Wall time of each phase against the number of widgets](%s)\n\n", plotFile)
+		b.WriteString("The dashed line is the floor. Where the lines of two parallelisms coincide (the rate limit, not the\n" +
+			"parallelism, decides the time), the first is the wider one underneath.\n\n")
 	}
 
 	destroy := "`terraform destroy -refresh=false` (the refresh phase already measures what reading every widget costs; run with -destroy-refresh to include it)"

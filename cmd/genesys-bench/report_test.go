@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -252,5 +254,33 @@ func TestEvaluateTokensPerProcessWithRefreshingDestroy(t *testing.T) {
 	}
 	if tg := targetNamed(t, Evaluate(runs, true), "Token requests per provider process"); !tg.Met {
 		t.Errorf("%+v; a destroy that refreshes has two walks calling the API", tg)
+	}
+}
+
+func TestRenderFromJSON(t *testing.T) {
+	dir := t.TempDir()
+	res := sampleResult()
+	res.Targets = nil // render judges the targets afresh
+	var b bytes.Buffer
+	if err := WriteJSON(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "in.json")
+	if err := os.WriteFile(in, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if err := render(in, out); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "results.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "| Failed resources | 0 | 0 | **met** |") {
+		t.Errorf("the rendered report does not judge the targets:\n%s", md)
+	}
+	if _, err := os.Stat(filepath.Join(out, plotFile)); err != nil {
+		t.Errorf("no plot: %v", err)
 	}
 }
