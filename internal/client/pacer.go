@@ -37,9 +37,12 @@ const (
 //   - it is never fuller than the server says its own is: every answer's
 //     inin-ratelimit-count is requests in use, and the pacer's bucket is
 //     drained to match;
-//   - after a 429 no request is sent before its Retry-After (or reset,
-//     capped like the refused call's own wait) has passed, and then one per
-//     interval, not all at once.
+//   - a 429 says the server's bucket is empty: the pacer's is emptied to
+//     match (forgetting requests it counted that the server refused), no
+//     request is sent before the Retry-After (or reset, capped like the
+//     refused call's own wait) has passed, and callers already waiting ask
+//     again. What the bucket gained meanwhile goes at resume, the rest one
+//     per interval, not all at once.
 //
 // Send times are handed out in the order callers ask, so concurrent calls
 // queue fairly. Against a fixed per-minute window rather than a bucket the
@@ -48,23 +51,26 @@ type pacer struct {
 	now           func() time.Time // the wall clock (tests replace it)
 	retryAfterCap time.Duration    // the longest Retry-After honoured, as for the call refused
 
-	mu           sync.Mutex
-	interval     time.Duration // one request per interval; 0 = no limit known
-	capacity     int           // requests the server lets through at once
-	tat          time.Time     // when the bucket would be full again if nothing else were sent
-	notBefore    time.Time     // nothing is sent before this (after a 429)
-	sentUnpaced  int           // requests sent before the limit was known
-	learnedLimit bool
+	mu        sync.Mutex
+	interval  time.Duration // one request per interval; 0 = no limit known
+	capacity  int           // requests the server lets through at once
+	tat       time.Time     // when the bucket would be full again if nothing else were sent
+	notBefore time.Time     // nothing is sent before this (after a 429)
+	// epoch counts 429s: a send time handed out before the latest one was
+	// reckoned on a bucket the server has since said is empty.
+	epoch       uint64
+	sentUnpaced int // requests sent before the limit was known
 }
 
 func newPacer(retryAfterCap time.Duration) *pacer {
 	return &pacer{now: time.Now, retryAfterCap: retryAfterCap}
 }
 
-// reserve returns when a request may be sent: now, or later to keep within
-// the limit. The reservation is taken; a caller that does not send at that
-// time leaves a slot unused, which only makes the pacer more careful.
-func (p *pacer) reserve() time.Time {
+// reserve returns when a request may be sent (now, or later to keep within
+// the limit) and the epoch the time belongs to. The reservation is taken; a
+// caller that does not send at that time leaves a slot unused, which only
+// makes the pacer more careful.
+func (p *pacer) reserve() (time.Time, uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -74,7 +80,7 @@ func (p *pacer) reserve() time.Time {
 	}
 	if p.interval <= 0 {
 		p.sentUnpaced++
-		return at
+		return at, p.epoch
 	}
 	burst := time.Duration(p.burst()-1) * p.interval
 	if earliest := p.tat.Add(-burst); earliest.After(at) {
@@ -84,7 +90,13 @@ func (p *pacer) reserve() time.Time {
 		p.tat = at
 	}
 	p.tat = p.tat.Add(p.interval)
-	return at
+	return at, p.epoch
+}
+
+func (p *pacer) currentEpoch() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.epoch
 }
 
 // burst is how many requests the pacer lets go at once: the server's
@@ -94,17 +106,26 @@ func (p *pacer) burst() int {
 }
 
 // wait blocks until the request may be sent, and reports how long it waited.
-// It gives up at once, without waiting, when ctx would end first.
+// A caller whose time was reckoned before a 429 asks again. It gives up at
+// once, without waiting, when ctx would end first.
 func (p *pacer) wait(ctx context.Context) (time.Duration, error) {
-	at := p.reserve()
-	d := at.Sub(p.now())
-	if d <= 0 {
-		return 0, nil
+	start := p.now()
+	for {
+		at, epoch := p.reserve()
+		d := at.Sub(p.now())
+		if d <= 0 {
+			return p.now().Sub(start), nil
+		}
+		if deadline, ok := ctx.Deadline(); ok && !at.Before(deadline) {
+			return 0, &paceError{wait: d}
+		}
+		if err := sleep(ctx, d); err != nil {
+			return 0, err
+		}
+		if p.currentEpoch() == epoch {
+			return p.now().Sub(start), nil
+		}
 	}
-	if deadline, ok := ctx.Deadline(); ok && !at.Before(deadline) {
-		return 0, &paceError{wait: d}
-	}
-	return d, sleep(ctx, d)
 }
 
 // observe learns from an answer's status and headers.
@@ -117,10 +138,11 @@ func (p *pacer) observe(status int, h http.Header) {
 
 	if hasAllowed && allowed > 0 {
 		interval := max(time.Minute/time.Duration(allowed), time.Nanosecond)
-		if !p.learnedLimit {
-			p.learnedLimit = true
+		if p.interval <= 0 {
 			p.capacity = allowed
-			// What went out before the limit was known is in use too.
+			// What went out before the limit was known is in use too, as
+			// far as the pacer can tell; a 429 corrects it if the server
+			// refused some.
 			p.tat = now.Add(time.Duration(p.sentUnpaced) * interval)
 		} else {
 			p.capacity = min(p.capacity, allowed)
@@ -128,8 +150,8 @@ func (p *pacer) observe(status int, h http.Header) {
 		p.interval = interval
 	}
 	if p.interval > 0 && hasCount && count > 0 {
-		// The server had count requests in use when it answered: the
-		// pacer's bucket must not be fuller than that.
+		// The server had count requests in use when it answered (the count
+		// is rounded up): the pacer's bucket must not be fuller than that.
 		if full := now.Add(time.Duration(count-1) * p.interval); full.After(p.tat) {
 			p.tat = full
 		}
@@ -137,29 +159,26 @@ func (p *pacer) observe(status int, h http.Header) {
 	if status != http.StatusTooManyRequests {
 		return
 	}
-	if p.interval > 0 && hasCount && count > 0 {
-		// Refused with count in use: that is all the server holds.
-		p.capacity = min(p.capacity, count)
+	p.epoch++
+	if p.interval > 0 {
+		if hasCount && count > 0 {
+			// Refused with count in use: that is all the server holds.
+			p.capacity = min(p.capacity, count)
+		}
+		// Empty now; it refills while everyone waits.
+		p.tat = now.Add(time.Duration(p.burst()) * p.interval)
 	}
 	wait, ok := parseRetryAfter(h.Get("Retry-After"), now)
 	if !ok {
-		if reset, hasReset := headerInt(h, headerRateReset); hasReset && reset >= 0 {
+		if reset, hasReset := headerInt(h, headerRateReset); hasReset {
 			wait, ok = time.Duration(reset)*time.Second, true
 		}
 	}
 	if !ok {
 		return
 	}
-	resume := now.Add(min(wait, p.retryAfterCap))
-	if resume.After(p.notBefore) {
+	if resume := now.Add(min(wait, p.retryAfterCap)); resume.After(p.notBefore) {
 		p.notBefore = resume
-	}
-	if p.interval > 0 {
-		// The bucket is empty now and holds one request at resume; the rest
-		// follow one per interval.
-		if full := resume.Add(time.Duration(p.burst()-1) * p.interval); full.After(p.tat) {
-			p.tat = full
-		}
 	}
 }
 

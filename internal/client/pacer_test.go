@@ -30,7 +30,8 @@ func rateHeaders(allowed, count int) http.Header {
 func offsets(p *pacer, clock *fakeClock, n int) []time.Duration {
 	out := make([]time.Duration, n)
 	for i := range out {
-		out[i] = p.reserve().Sub(clock.now())
+		at, _ := p.reserve()
+		out[i] = at.Sub(clock.now())
 	}
 	return out
 }
@@ -69,9 +70,18 @@ func TestPacerSchedule(t *testing.T) {
 			setup: func(p *pacer, _ *fakeClock) {
 				p.reserve()
 				p.reserve()
-				p.observe(http.StatusOK, rateHeaders(4, 0))
+				p.observe(http.StatusOK, rateHeaders(4, 1))
 			},
-			// Two of the burst of three are gone.
+			// Two of the burst of three are gone, whatever the first answer counted.
+			want: []time.Duration{0, 15 * s, 30 * s},
+		},
+		{
+			name: "the server may count more in use than the pacer sent",
+			setup: func(p *pacer, _ *fakeClock) {
+				p.reserve()
+				p.observe(http.StatusOK, rateHeaders(4, 3))
+			},
+			// Capacity 4, burst 3, 3 in use (2 after the rounding's slack): one now.
 			want: []time.Duration{0, 15 * s, 30 * s},
 		},
 		{
@@ -92,14 +102,28 @@ func TestPacerSchedule(t *testing.T) {
 			want: []time.Duration{0, 0, 0, s},
 		},
 		{
-			name: "a 429 teaches the capacity and holds everyone until Retry-After, then one per interval",
+			name: "a 429 empties the bucket and holds everyone until Retry-After; what it gained meanwhile goes then, the rest one per interval",
 			setup: func(p *pacer, _ *fakeClock) {
 				p.observe(http.StatusOK, rateHeaders(60, 1))
 				h := rateHeaders(60, 10)
 				h.Set("Retry-After", "2")
 				p.observe(http.StatusTooManyRequests, h)
 			},
-			want: []time.Duration{2 * s, 3 * s, 4 * s},
+			// Two seconds at one a second: two at resume.
+			want: []time.Duration{2 * s, 2 * s, 3 * s, 4 * s},
+		},
+		{
+			name: "a 429 forgets requests the pacer counted that the server refused",
+			setup: func(p *pacer, _ *fakeClock) {
+				p.observe(http.StatusOK, rateHeaders(60, 1))
+				for range 40 { // a first wave, most of it refused
+					p.reserve()
+				}
+				h := rateHeaders(60, 10)
+				h.Set("Retry-After", "2")
+				p.observe(http.StatusTooManyRequests, h)
+			},
+			want: []time.Duration{2 * s, 2 * s, 3 * s},
 		},
 		{
 			name: "after a 429 the learned capacity bounds the burst",
@@ -121,7 +145,8 @@ func TestPacerSchedule(t *testing.T) {
 				h.Set(headerRateReset, "4")
 				p.observe(http.StatusTooManyRequests, h)
 			},
-			want: []time.Duration{4 * s, 5 * s},
+			// Capacity 3, burst 2: full again by the reset; two go then.
+			want: []time.Duration{4 * s, 4 * s, 5 * s},
 		},
 		{
 			name: "a 429 with no headers at all still holds everyone until Retry-After",
@@ -177,6 +202,29 @@ func TestPacerWaitGivesUpBeforeTheDeadline(t *testing.T) {
 	}
 	if waited := time.Since(start); waited > 40*time.Millisecond {
 		t.Errorf("waited %v before giving up; it should not wait at all", waited)
+	}
+}
+
+// TestPacerWaiterAsksAgainAfterA429: a caller already waiting for its send
+// time when a 429 arrives does not go at the time it was given (reckoned on
+// a bucket the server has since said is empty) but waits for the resume.
+func TestPacerWaiterAsksAgainAfterA429(t *testing.T) {
+	p := newPacer(DefaultRetryAfterCap)
+	p.observe(http.StatusOK, rateHeaders(600, 600)) // full: the next in 100 ms
+	done := make(chan time.Duration, 1)
+	go func() {
+		d, err := p.wait(context.Background())
+		if err != nil {
+			t.Errorf("wait: %v", err)
+		}
+		done <- d
+	}()
+	time.Sleep(20 * time.Millisecond) // the waiter has its time
+	h := rateHeaders(600, 600)
+	h.Set("Retry-After", "0.4")
+	p.observe(http.StatusTooManyRequests, h)
+	if d := <-done; d < 350*time.Millisecond {
+		t.Errorf("the waiter went after %v, before the 429's Retry-After of 400 ms", d)
 	}
 }
 
