@@ -102,7 +102,7 @@ func (b *bench) runOne(ctx context.Context, n, p int) Run {
 			func(code int, out []byte) (int, error) { return b.verifyDestroyed(dir, code, out) }},
 	}
 	for i, s := range steps {
-		ph := b.phase(ctx, dir, n, s.phase, s.args, s.verify)
+		ph := b.phase(ctx, dir, n, p, s.phase, s.args, s.verify)
 		r.Phases = append(r.Phases, ph)
 		if ph.Error != "" {
 			if i < len(steps)-1 && ctx.Err() == nil {
@@ -117,14 +117,13 @@ func (b *bench) runOne(ctx context.Context, n, p int) Run {
 }
 
 // phase runs one terraform command and accounts for it.
-func (b *bench) phase(ctx context.Context, dir string, n int, name string, args []string,
+func (b *bench) phase(ctx context.Context, dir string, n, parallelism int, name string, args []string,
 	verify func(int, []byte) (int, error)) PhaseResult {
 	b.emu.ResetJournal()
 	code, wall, out := b.terraformRun(ctx, dir, name, args)
 	counts := Account(b.emu.Journal())
-	var usage UsageSummary
 	procs, uerr := readUsage(filepath.Join(dir, name+".usage.jsonl"))
-	usage = Summarize(procs)
+	usage := Summarize(procs)
 
 	res := NewPhaseResult(name, n, counts, wall, b.settings, usage)
 	res.Command = args
@@ -138,7 +137,7 @@ func (b *bench) phase(ctx context.Context, dir string, n int, name string, args 
 		res.Error = err.Error()
 	}
 	b.log.Printf("N=%d P=%d %-7s %5d requests (%.2f/widget), %d 429s, %d token, %d retries; wall %.1fs, floor %.1fs, ratio %s; provider CPU %.1fs in %d processes, peak RSS %.0f MiB; failed %d%s",
-		n, b.parallelismOf(args), name, res.APIRequests, res.PerWidget, res.TooManyRequests, res.TokenRequests, res.Retries,
+		n, parallelism, name, res.APIRequests, res.PerWidget, res.TooManyRequests, res.TokenRequests, res.Retries,
 		res.WallSeconds, res.FloorSeconds, formatRatio(res.Ratio), usage.CPU.Seconds(), usage.Processes,
 		float64(usage.PeakRSS)/(1<<20), res.Failed, errSuffix(res.Error))
 	return res
@@ -149,16 +148,6 @@ func errSuffix(e string) string {
 		return ""
 	}
 	return " (" + e + ")"
-}
-
-func (b *bench) parallelismOf(args []string) int {
-	for _, a := range args {
-		if v, ok := strings.CutPrefix(a, "-parallelism="); ok {
-			n, _ := strconv.Atoi(v)
-			return n
-		}
-	}
-	return 0
 }
 
 // terraformRun runs terraform in dir with the benchmark's environment; its output goes to
