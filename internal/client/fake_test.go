@@ -81,7 +81,7 @@ func (f *fakeGenesys) serveToken(w http.ResponseWriter, r *http.Request) {
 	f.issued = append(f.issued, tok)
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "bearer", "expires_in": f.expiresIn.Load()})
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "bearer", "expires_in": f.expiresIn.Load()})
 }
 
 func (f *fakeGenesys) authorized(r *http.Request) bool {
@@ -151,7 +151,7 @@ func writeGenesysError(w http.ResponseWriter, status int, code, msg, corr string
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set(headerCorrelationID, corr)
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{
+	_ = json.NewEncoder(w).Encode(map[string]any{
 		"message": msg, "code": code, "status": status, "contextId": corr, "details": []any{}, "errors": []any{},
 	})
 }
@@ -160,7 +160,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set(headerCorrelationID, "corr-ok")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // resetConnection drops the connection without an answer.

@@ -138,7 +138,7 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return st.wait },
 		ErrorHandler: st.giveUp,
 	}
-	resp, err := rc.Do(req)
+	resp, err := rc.Do(req) //nolint:bodyclose // the response hook above reads and closes every answer's body
 	if err != nil {
 		return nil, &RequestError{
 			Method: cl.method, Path: cl.path, Attempts: st.attempts,
@@ -296,7 +296,7 @@ func (st *callState) recordAnswer(resp *http.Response) {
 // the answer, if any, is of no further use.
 func (st *callState) giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
 	if resp != nil {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes))
 		resp.Body.Close()
 	}
 	if err == nil {

@@ -43,8 +43,8 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestBackoffIsFullJitterWithinCeiling(t *testing.T) {
 	c := &Client{retryWaitMin: 10 * time.Millisecond, retryWaitMax: 100 * time.Millisecond}
-	for retry, ceiling := range []time.Duration{10, 20, 40, 80, 100, 100} {
-		ceiling *= time.Millisecond
+	for retry, ms := range []int{10, 20, 40, 80, 100, 100} {
+		ceiling := time.Duration(ms) * time.Millisecond
 		distinct := map[time.Duration]bool{}
 		for range 200 {
 			d := c.backoff(retry)
@@ -378,8 +378,7 @@ func TestDialFailureRetriedEvenWhenNotIdempotent(t *testing.T) {
 
 func TestUnauthorizedRefreshesTokenOnce(t *testing.T) {
 	var calls atomic.Int64
-	var fake *fakeGenesys
-	fake = newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
+	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		writeJSON(w, 200, map[string]any{"id": "org-a"})
 	})
@@ -396,8 +395,7 @@ func TestUnauthorizedRefreshesTokenOnce(t *testing.T) {
 	}
 
 	// A 401 that a new token does not cure is returned after one refresh.
-	var deny *fakeGenesys
-	deny = newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
+	deny := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		writeGenesysError(w, 401, "bad.credentials", "nope", "corr-deny")
 	})
 	c = deny.client(t)
@@ -595,7 +593,7 @@ func TestBrokenAnswerBodyIsRetried(t *testing.T) {
 		if calls.Add(1) == 1 {
 			w.Header().Set("Content-Length", "100")
 			w.WriteHeader(http.StatusOK)
-			w.Write([]byte(`{"id":"org`))
+			_, _ = w.Write([]byte(`{"id":"org`))
 			w.(http.Flusher).Flush()
 			resetConnection(t, w)
 			return
