@@ -75,7 +75,7 @@ func run(ctx context.Context, o options) error {
 	if err := b.prepare(ctx); err != nil {
 		return err
 	}
-	stopEmulator, err := b.startEmulator()
+	stopEmulator, err := b.startEmulator(ctx)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func copyFile(from, to string) error {
 }
 
 // startEmulator serves a one-org emulator on a loopback port.
-func (b *bench) startEmulator() (stop func(), err error) {
+func (b *bench) startEmulator(ctx context.Context) (stop func(), err error) {
 	secret := make([]byte, 16)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
@@ -190,12 +190,16 @@ func (b *bench) startEmulator() (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	srv := &http.Server{Handler: b.emu, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			b.log.Printf("the emulator stopped serving: %v", err)
+		}
+	}()
 	b.apiURL = "http://" + ln.Addr().String()
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -121,18 +121,26 @@ type Target struct {
 // Evaluate checks the runs against the targets. A target with nothing to judge it by (its phase
 // never ran) is missed, never met by default.
 func Evaluate(runs []Run, destroyRefresh bool) []Target {
-	// worst finds the largest value of a measure over the phases it applies to.
+	// worst finds the largest value of a measure over the phases it applies to, and where it
+	// was; "every run" when they all measured the same.
 	worst := func(applies func(Run, PhaseResult) bool, value func(PhaseResult) float64) (float64, string, bool) {
-		w, where, found := 0.0, "", false
+		w, where, found, same := 0.0, "", false, true
 		for _, r := range runs {
 			for _, p := range r.Phases {
 				if p.Error != "" || !applies(r, p) {
 					continue
 				}
-				if v := value(p); !found || v > w {
+				v := value(p)
+				if found && v != w {
+					same = false
+				}
+				if !found || v > w {
 					w, where, found = v, runName(r)+", "+p.Phase, true
 				}
 			}
+		}
+		if same && found {
+			where = "every run"
 		}
 		return w, where, found
 	}
@@ -142,7 +150,11 @@ func Evaluate(runs []Run, destroyRefresh bool) []Target {
 			t.Measured = "not measured"
 			return t
 		}
-		t.Measured = fmt.Sprintf(format+" (worst: %s)", w, where)
+		if where == "every run" {
+			t.Measured = fmt.Sprintf(format+" (in every run)", w)
+		} else {
+			t.Measured = fmt.Sprintf(format+" (worst: %s)", w, where)
+		}
 		t.Met = w <= limit+1e-9
 		return t
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,7 +33,8 @@ type ProcessUsage struct {
 
 // runWrapped runs the real provider and records its usage; it returns the exit code to leave with.
 func runWrapped(provider, usageFile string, args []string) int {
-	cmd := exec.Command(provider, args...)
+	// It runs until the provider exits: Terraform decides when that is.
+	cmd := exec.CommandContext(context.Background(), provider, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = childProcAttr()
 
