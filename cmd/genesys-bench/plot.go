@@ -278,16 +278,26 @@ func (c *canvas) disc(cx, cy, r float64, col color.RGBA) {
 	c.fill(col, pts)
 }
 
-// fill paints a polygon, anti-aliased.
+// fill paints a polygon, anti-aliased. It rasterizes only the polygon's bounding box: a
+// figure is hundreds of small shapes.
 func (c *canvas) fill(col color.RGBA, pts [][2]float64) {
-	b := c.img.Bounds()
-	z := vector.NewRasterizer(b.Dx(), b.Dy())
-	z.MoveTo(float32(pts[0][0]), float32(pts[0][1]))
+	minX, minY, maxX, maxY := pts[0][0], pts[0][1], pts[0][0], pts[0][1]
 	for _, p := range pts[1:] {
-		z.LineTo(float32(p[0]), float32(p[1]))
+		minX, minY = min(minX, p[0]), min(minY, p[1])
+		maxX, maxY = max(maxX, p[0]), max(maxY, p[1])
+	}
+	box := image.Rect(int(math.Floor(minX))-2, int(math.Floor(minY))-2, int(math.Ceil(maxX))+2, int(math.Ceil(maxY))+2)
+	if box = box.Intersect(c.img.Bounds()); box.Empty() {
+		return
+	}
+	z := vector.NewRasterizer(box.Dx(), box.Dy())
+	ox, oy := float32(box.Min.X), float32(box.Min.Y)
+	z.MoveTo(float32(pts[0][0])-ox, float32(pts[0][1])-oy)
+	for _, p := range pts[1:] {
+		z.LineTo(float32(p[0])-ox, float32(p[1])-oy)
 	}
 	z.ClosePath()
-	z.Draw(c.img, b, image.NewUniform(col), image.Point{})
+	z.Draw(c.img, box, image.NewUniform(col), image.Point{})
 }
 
 // text draws s with its baseline starting at (x, y).
