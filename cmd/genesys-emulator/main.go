@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
 
@@ -120,12 +121,7 @@ func logSetup(logger *slog.Logger, cfg emulator.Config) {
 }
 
 // usageError is a bad command line or environment setting (exit status 2).
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usageErrorf(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+type usageError = cliflag.UsageError
 
 // options is the parsed command line.
 type options struct {
@@ -139,11 +135,7 @@ type options struct {
 // it was given, else from the environment variable if it is not empty; the defaults are in
 // defaultOptions. Defaults are spelt out in the usage text, never taken from the environment,
 // so -h cannot print a secret.
-type setting struct {
-	name, env, arg, help string
-	boolean              bool
-	set                  func(*options, string) error
-}
+type setting = cliflag.Setting[options]
 
 func defaultOptions() options {
 	return options{
@@ -157,112 +149,73 @@ func defaultOptions() options {
 }
 
 var settings = []setting{
-	{name: "listen", env: "GENESYS_EMULATOR_LISTEN", arg: "host:port",
-		help: "address to serve on (default " + defaultListen + "); must be loopback unless -allow-remote",
-		set:  func(o *options, v string) error { o.listen = v; return nil }},
-	{name: "allow-remote", env: "GENESYS_EMULATOR_ALLOW_REMOTE", boolean: true,
-		help: "allow a non-loopback -listen address: anyone who can reach it can read the journal and reset the emulator",
-		set:  func(o *options, v string) error { return parseBool(v, &o.allowRemote) }},
-	{name: "clients", env: "GENESYS_EMULATOR_CLIENTS", arg: "id:secret:orgId:orgName,...",
-		help: "OAuth clients, one org each (default org-a-client:org-a-secret:org-a:Org A,org-b-client:org-b-secret:org-b:Org B)",
-		set: func(o *options, v string) (err error) {
+	{Name: "listen", Env: "GENESYS_EMULATOR_LISTEN", Arg: "host:port",
+		Help: "address to serve on (default " + defaultListen + "); must be loopback unless -allow-remote",
+		Set:  func(o *options, v string) error { o.listen = v; return nil }},
+	{Name: "allow-remote", Env: "GENESYS_EMULATOR_ALLOW_REMOTE", Bool: true,
+		Help: "allow a non-loopback -listen address: anyone who can reach it can read the journal and reset the emulator",
+		Set:  func(o *options, v string) error { return cliflag.ParseBool(v, &o.allowRemote) }},
+	{Name: "clients", Env: "GENESYS_EMULATOR_CLIENTS", Arg: "id:secret:orgId:orgName,...",
+		Help: "OAuth clients, one org each (default org-a-client:org-a-secret:org-a:Org A,org-b-client:org-b-secret:org-b:Org B)",
+		Set: func(o *options, v string) (err error) {
 			o.config.Clients, err = emulator.ParseClients(v)
 			return err
 		}},
-	{name: "users", env: "GENESYS_EMULATOR_USERS", arg: "id:name:orgId,...",
-		help: "agents that screen pops can reach (default agent-1 and agent-2 in org-a, agent-3 in org-b, for the orgs that exist)",
-		set: func(o *options, v string) (err error) {
+	{Name: "users", Env: "GENESYS_EMULATOR_USERS", Arg: "id:name:orgId,...",
+		Help: "agents that screen pops can reach (default agent-1 and agent-2 in org-a, agent-3 in org-b, for the orgs that exist)",
+		Set: func(o *options, v string) (err error) {
 			o.config.Users, err = emulator.ParseUsers(v)
 			return err
 		}},
-	{name: "rate-limit", env: "GENESYS_EMULATOR_RATE_LIMIT", arg: "n",
-		help: "requests per minute per token (default 300); negative disables rate limiting",
-		set: func(o *options, v string) error {
+	{Name: "rate-limit", Env: "GENESYS_EMULATOR_RATE_LIMIT", Arg: "n",
+		Help: "requests per minute per token (default 300); negative disables rate limiting",
+		Set: func(o *options, v string) error {
 			return parseInt(v, &o.config.RateLimit, func(n int) bool { return n != 0 }, "a non-zero integer")
 		}},
-	{name: "rate-burst", env: "GENESYS_EMULATOR_RATE_BURST", arg: "n",
-		help: "requests a token may send at once (default: the rate limit, one minute's allowance)",
-		set: func(o *options, v string) error {
+	{Name: "rate-burst", Env: "GENESYS_EMULATOR_RATE_BURST", Arg: "n",
+		Help: "requests a token may send at once (default: the rate limit, one minute's allowance)",
+		Set: func(o *options, v string) error {
 			return parseInt(v, &o.config.RateBurst, func(n int) bool { return n > 0 }, "a positive integer")
 		}},
-	{name: "token-lifetime", env: "GENESYS_EMULATOR_TOKEN_LIFETIME", arg: "duration",
-		help: "access token lifetime, e.g. 1h (default 24h, expires_in 86400)",
-		set:  func(o *options, v string) error { return parseDuration(v, &o.config.TokenLifetime, time.Second) }},
-	{name: "activation-delay", env: "GENESYS_EMULATOR_ACTIVATION_DELAY", arg: "duration",
-		help: "time an integration spends ACTIVATING or DEACTIVATING (default 2s; 0 switches at once)",
-		set:  func(o *options, v string) error { return parseDuration(v, &o.config.ActivationDelay, 0) }},
-	{name: "signing-secret", env: "GENESYS_EMULATOR_SIGNING_SECRET", arg: "secret",
-		help: "screen pop HMAC signing secret (default: the built-in demo secret); prefer the environment variable to keep it out of ps",
-		set: func(o *options, v string) error {
+	{Name: "token-lifetime", Env: "GENESYS_EMULATOR_TOKEN_LIFETIME", Arg: "duration",
+		Help: "access token lifetime, e.g. 1h (default 24h, expires_in 86400)",
+		Set:  func(o *options, v string) error { return parseDuration(v, &o.config.TokenLifetime, time.Second) }},
+	{Name: "activation-delay", Env: "GENESYS_EMULATOR_ACTIVATION_DELAY", Arg: "duration",
+		Help: "time an integration spends ACTIVATING or DEACTIVATING (default 2s; 0 switches at once)",
+		Set:  func(o *options, v string) error { return parseDuration(v, &o.config.ActivationDelay, 0) }},
+	{Name: "signing-secret", Env: "GENESYS_EMULATOR_SIGNING_SECRET", Arg: "secret",
+		Help: "screen pop HMAC signing secret (default: the built-in demo secret); prefer the environment variable to keep it out of ps",
+		Set: func(o *options, v string) error {
 			if v == "" {
 				return errors.New("is empty")
 			}
 			o.config.SigningSecret = v
 			return nil
 		}},
-	{name: "faults", env: "GENESYS_EMULATOR_FAULTS", arg: "file|json",
-		help: `fault profile: a JSON file, or inline JSON such as '[{"kind":"503","pathPrefix":"/api/v2/","probability":0.1,"seed":1}]';` +
+	{Name: "faults", Env: "GENESYS_EMULATOR_FAULTS", Arg: "file|json",
+		Help: `fault profile: a JSON file, or inline JSON such as '[{"kind":"503","pathPrefix":"/api/v2/","probability":0.1,"seed":1}]';` +
 			` kinds 429 500 502 503 latency reset-before reset-after-commit read-404-after-create window-unfocused, each by "pattern" ("x.x") or "probability" and "seed"`,
-		set: func(o *options, v string) (err error) { o.config.Faults, err = loadFaults(v); return err }},
-	{name: "state", env: "GENESYS_EMULATOR_STATE", arg: "file",
-		help: "state file, so integrations and screen pops survive a restart (default: memory only)",
-		set:  func(o *options, v string) error { o.config.StatePath = v; return nil }},
-	{name: "verbose", env: "GENESYS_EMULATOR_VERBOSE", boolean: true,
-		help: "log every request to stderr (never tokens or secrets)",
-		set:  func(o *options, v string) error { return parseBool(v, &o.verbose) }},
+		Set: func(o *options, v string) (err error) { o.config.Faults, err = loadFaults(v); return err }},
+	{Name: "state", Env: "GENESYS_EMULATOR_STATE", Arg: "file",
+		Help: "state file, so integrations and screen pops survive a restart (default: memory only)",
+		Set:  func(o *options, v string) error { o.config.StatePath = v; return nil }},
+	{Name: "verbose", Env: "GENESYS_EMULATOR_VERBOSE", Bool: true,
+		Help: "log every request to stderr (never tokens or secrets)",
+		Set:  func(o *options, v string) error { return cliflag.ParseBool(v, &o.verbose) }},
 }
 
 // parseOptions reads flags, then environment variables for the flags not given. -h writes the
 // usage to stdout and returns flag.ErrHelp.
 func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (options, error) {
 	opts := defaultOptions()
-	fs := flag.NewFlagSet("genesys-emulator", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	// The flag package quotes a rejected value in its error, and a value may hold a secret
-	// (-clients, -signing-secret), so errors are collected here and reported by flag name only.
-	var flagErr error
-	for _, s := range settings {
-		apply := func(v string) error {
-			if err := s.set(&opts, v); err != nil && flagErr == nil {
-				flagErr = usageErrorf("-%s: %v", s.name, err)
-			}
-			return nil
-		}
-		if s.boolean {
-			fs.BoolFunc(s.name, s.help, apply)
-		} else {
-			fs.Func(s.name, s.help, apply)
-		}
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := cliflag.Parse("genesys-emulator", settings, &opts, args, getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			writeUsage(stdout)
-			return opts, flag.ErrHelp
 		}
-		return opts, &usageError{err}
+		return opts, err
 	}
-	if flagErr != nil {
-		return opts, flagErr
-	}
-	if fs.NArg() > 0 {
-		return opts, usageErrorf("unexpected argument %q", fs.Arg(0))
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	for _, s := range settings {
-		if given[s.name] {
-			continue
-		}
-		if v := getenv(s.env); v != "" {
-			if err := s.set(&opts, v); err != nil {
-				// The value is not echoed: it may be a secret.
-				return opts, usageErrorf("%s: %v", s.env, err)
-			}
-		}
-	}
-	if err := checkListen(opts.listen, opts.allowRemote); err != nil {
-		return opts, &usageError{err}
+	if err := cliflag.CheckListen(opts.listen, opts.allowRemote); err != nil {
+		return opts, &usageError{Err: err}
 	}
 	return opts, nil
 }
@@ -277,11 +230,11 @@ back to its environment variable; a flag given on the command line wins.
 Flags:
 `)
 	for _, s := range settings {
-		name := "-" + s.name
-		if s.arg != "" {
-			name += " " + s.arg
+		name := "-" + s.Name
+		if s.Arg != "" {
+			name += " " + s.Arg
 		}
-		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.help, s.env)
+		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.Help, s.Env)
 	}
 	fmt.Fprint(w, `
 A session (default credentials):
@@ -293,26 +246,6 @@ SIGINT or SIGTERM shuts it down cleanly (the state file is written one last time
 `)
 }
 
-// checkListen refuses to expose the emulator (whose admin endpoints need no token) beyond the
-// machine unless asked to.
-func checkListen(addr string, allowRemote bool) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("-listen %q: %w", addr, err)
-	}
-	if allowRemote || host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	where := host
-	if where == "" {
-		where = "every interface"
-	}
-	return fmt.Errorf("-listen %q would serve on %s, beyond this machine; pass -allow-remote to mean it", addr, where)
-}
-
 func loadFaults(v string) ([]emulator.Fault, error) {
 	data := []byte(v)
 	if t := strings.TrimSpace(v); !strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "{") {
@@ -322,15 +255,6 @@ func loadFaults(v string) ([]emulator.Fault, error) {
 		}
 	}
 	return emulator.ParseFaults(data)
-}
-
-func parseBool(v string, dst *bool) error {
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return errors.New("want true or false")
-	}
-	*dst = b
-	return nil
 }
 
 func parseInt(v string, dst *int, ok func(int) bool, want string) error {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/screenpop"
 )
@@ -100,7 +101,7 @@ func (t *trigger) handler() http.Handler {
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
 		}
-		if !isLoopbackHost(strings.Trim(host, "[]")) {
+		if !cliflag.IsLoopbackHost(strings.Trim(host, "[]")) {
 			writeJSON(w, http.StatusForbidden, errorResponse{Error: "the Host header must name this machine (localhost or a loopback address); see -allow-remote"})
 			return
 		}

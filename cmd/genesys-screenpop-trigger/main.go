@@ -139,7 +139,7 @@ func newSender(opts options, logger *slog.Logger) (*delivery.Sender, *audit.Log,
 	case errors.Is(err, delivery.ErrNoSigningSecret):
 		return nil, nil, fmt.Errorf("set %s to the secret shared with the screen pop service: every pop is signed: %w", envSigningSecret, err)
 	case errors.As(err, &targetErr):
-		return nil, nil, &usageError{fmt.Errorf("-target-url: %w", err)}
+		return nil, nil, &usageError{Err: fmt.Errorf("-target-url: %w", err)}
 	case err != nil:
 		return nil, nil, err
 	}

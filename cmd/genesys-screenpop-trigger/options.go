@@ -5,12 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
 
@@ -28,12 +27,7 @@ const (
 )
 
 // usageError is a bad command line or environment setting (exit status 2).
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usageErrorf(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
+type usageError = cliflag.UsageError
 
 // options are the program's settings after flags, environment fallbacks and defaults.
 type options struct {
@@ -60,102 +54,60 @@ type options struct {
 // setting is one flag with its environment fallback: the flag wins when given, else the
 // variable when not empty. Defaults are written in the help, never read from the environment, so
 // -h cannot print a configured value.
-type setting struct {
-	name, env, arg, help string
-	boolean              bool
-	set                  func(*options, string) error
-}
+type setting = cliflag.Setting[options]
 
 var settings = []setting{
-	{name: "listen", env: "GENESYS_SCREENPOP_TRIGGER_LISTEN", arg: "host:port",
-		help: "address to serve on (default " + defaultListen + "); must be loopback unless -allow-remote",
-		set:  func(o *options, v string) error { o.listen = v; return nil }},
-	{name: "allow-remote", env: "GENESYS_SCREENPOP_TRIGGER_ALLOW_REMOTE", boolean: true,
-		help: "allow a non-loopback -listen address and any Host header: the endpoint has no authentication of its own, " +
+	{Name: "listen", Env: "GENESYS_SCREENPOP_TRIGGER_LISTEN", Arg: "host:port",
+		Help: "address to serve on (default " + defaultListen + "); must be loopback unless -allow-remote",
+		Set:  func(o *options, v string) error { o.listen = v; return nil }},
+	{Name: "allow-remote", Env: "GENESYS_SCREENPOP_TRIGGER_ALLOW_REMOTE", Bool: true,
+		Help: "allow a non-loopback -listen address and any Host header: the endpoint has no authentication of its own, " +
 			"so anyone who can reach it can pop any agent's screen",
-		set: func(o *options, v string) error { return parseBool(v, &o.allowRemote) }},
-	{name: "environment", env: "GENESYS_ENVIRONMENT", arg: "region-domain",
-		help: "Genesys Cloud region domain, e.g. mypurecloud.ie: the API is https://api.{environment}, the login service https://login.{environment}",
-		set:  setEnvironment},
-	{name: "api-url", env: "GENESYS_API_URL", arg: "url",
-		help: "API base URL instead of the environment's, e.g. http://127.0.0.1:8787 for the bundled emulator",
-		set:  func(o *options, v string) (err error) { o.apiURL, err = baseURL(v); return err }},
-	{name: "login-url", env: "GENESYS_LOGIN_URL", arg: "url",
-		help: "login (OAuth) base URL (default https://login.{environment}, or -api-url when no environment is given)",
-		set:  func(o *options, v string) (err error) { o.loginURL, err = baseURL(v); return err }},
-	{name: "screenpop-url", env: "GENESYS_SCREENPOP_ENDPOINT_URL", arg: "url",
-		help: "base URL of the screen pop service, for a relay (default: the API base URL)",
-		set:  func(o *options, v string) (err error) { o.screenPopURL, err = baseURL(v); return err }},
-	{name: "allowed-domains", env: "GENESYS_SCREENPOP_ALLOWED_DOMAINS", arg: "host,...",
-		help: "host patterns a pop may open, e.g. app.example.com,*.crm.example.com (default: any https host)",
-		set:  setAllowedDomains},
-	{name: "application-id", env: "GENESYS_SCREENPOP_APPLICATION_ID", arg: "id",
-		help: "application id of every pop whose request names none",
-		set:  func(o *options, v string) error { o.applicationID = strings.TrimSpace(v); return nil }},
-	{name: "target-url", env: "GENESYS_SCREENPOP_TARGET_URL", arg: "url",
-		help: "https URL every pop opens unless its request names one; must be within -allowed-domains",
-		set:  func(o *options, v string) error { o.targetURL = strings.TrimSpace(v); return nil }},
-	{name: "webhook-url", env: "GENESYS_SCREENPOP_WEBHOOK_URL", arg: "url",
-		help: "URL a signed screenpop_activated event is posted to after each delivered pop (default: none)",
-		set:  setWebhookURL},
-	{name: "audit-log", env: "GENESYS_AUDIT_LOG", arg: "file",
-		help: "JSON Lines audit trail, one line per pop, created 0600 (default: none); session tokens and customer data are redacted",
-		set:  func(o *options, v string) error { o.auditLog = v; return nil }},
-	{name: "timeout", env: "GENESYS_SCREENPOP_TRIGGER_TIMEOUT", arg: "duration",
-		help: "how long one pop may take, retries included (default 30s); past it the request answers 504 and may be retried with the same Idempotency-Key",
-		set:  setTimeout},
-	{name: "verbose", env: "GENESYS_SCREENPOP_TRIGGER_VERBOSE", boolean: true,
-		help: "log every request to Genesys Cloud to stderr (never a token, a secret or customer data)",
-		set:  func(o *options, v string) error { return parseBool(v, &o.verbose) }},
+		Set: func(o *options, v string) error { return cliflag.ParseBool(v, &o.allowRemote) }},
+	{Name: "environment", Env: "GENESYS_ENVIRONMENT", Arg: "region-domain",
+		Help: "Genesys Cloud region domain, e.g. mypurecloud.ie: the API is https://api.{environment}, the login service https://login.{environment}",
+		Set:  setEnvironment},
+	{Name: "api-url", Env: "GENESYS_API_URL", Arg: "url",
+		Help: "API base URL instead of the environment's, e.g. http://127.0.0.1:8787 for the bundled emulator",
+		Set:  func(o *options, v string) (err error) { o.apiURL, err = baseURL(v); return err }},
+	{Name: "login-url", Env: "GENESYS_LOGIN_URL", Arg: "url",
+		Help: "login (OAuth) base URL (default https://login.{environment}, or -api-url when no environment is given)",
+		Set:  func(o *options, v string) (err error) { o.loginURL, err = baseURL(v); return err }},
+	{Name: "screenpop-url", Env: "GENESYS_SCREENPOP_ENDPOINT_URL", Arg: "url",
+		Help: "base URL of the screen pop service, for a relay (default: the API base URL)",
+		Set:  func(o *options, v string) (err error) { o.screenPopURL, err = baseURL(v); return err }},
+	{Name: "allowed-domains", Env: "GENESYS_SCREENPOP_ALLOWED_DOMAINS", Arg: "host,...",
+		Help: "host patterns a pop may open, e.g. app.example.com,*.crm.example.com (default: any https host)",
+		Set:  setAllowedDomains},
+	{Name: "application-id", Env: "GENESYS_SCREENPOP_APPLICATION_ID", Arg: "id",
+		Help: "application id of every pop whose request names none",
+		Set:  func(o *options, v string) error { o.applicationID = strings.TrimSpace(v); return nil }},
+	{Name: "target-url", Env: "GENESYS_SCREENPOP_TARGET_URL", Arg: "url",
+		Help: "https URL every pop opens unless its request names one; must be within -allowed-domains",
+		Set:  func(o *options, v string) error { o.targetURL = strings.TrimSpace(v); return nil }},
+	{Name: "webhook-url", Env: "GENESYS_SCREENPOP_WEBHOOK_URL", Arg: "url",
+		Help: "URL a signed screenpop_activated event is posted to after each delivered pop (default: none)",
+		Set:  setWebhookURL},
+	{Name: "audit-log", Env: "GENESYS_AUDIT_LOG", Arg: "file",
+		Help: "JSON Lines audit trail, one line per pop, created 0600 (default: none); session tokens and customer data are redacted",
+		Set:  func(o *options, v string) error { o.auditLog = v; return nil }},
+	{Name: "timeout", Env: "GENESYS_SCREENPOP_TRIGGER_TIMEOUT", Arg: "duration",
+		Help: "how long one pop may take, retries included (default 30s); past it the request answers 504 and may be retried with the same Idempotency-Key",
+		Set:  setTimeout},
+	{Name: "verbose", Env: "GENESYS_SCREENPOP_TRIGGER_VERBOSE", Bool: true,
+		Help: "log every request to Genesys Cloud to stderr (never a token, a secret or customer data)",
+		Set:  func(o *options, v string) error { return cliflag.ParseBool(v, &o.verbose) }},
 }
 
 // parseOptions reads flags, then the environment for the flags not given, then the
 // environment-only credentials. -h writes the usage to stdout and returns flag.ErrHelp.
 func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (options, error) {
 	opts := options{listen: defaultListen, timeout: defaultTimeout}
-	fs := flag.NewFlagSet("genesys-screenpop-trigger", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	// The flag package quotes a rejected value in its error, and a URL may carry a credential
-	// (webhooks often do), so errors are collected here and name the flag only.
-	var flagErr error
-	for _, s := range settings {
-		apply := func(v string) error {
-			if err := s.set(&opts, v); err != nil && flagErr == nil {
-				flagErr = usageErrorf("-%s: %w", s.name, err)
-			}
-			return nil
-		}
-		if s.boolean {
-			fs.BoolFunc(s.name, s.help, apply)
-		} else {
-			fs.Func(s.name, s.help, apply)
-		}
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := cliflag.Parse("genesys-screenpop-trigger", settings, &opts, args, getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			writeUsage(stdout)
-			return opts, flag.ErrHelp
 		}
-		return opts, &usageError{err}
-	}
-	if flagErr != nil {
-		return opts, flagErr
-	}
-	if fs.NArg() > 0 {
-		return opts, usageErrorf("unexpected argument %q", fs.Arg(0))
-	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	for _, s := range settings {
-		if given[s.name] {
-			continue
-		}
-		if v := getenv(s.env); v != "" {
-			if err := s.set(&opts, v); err != nil {
-				return opts, usageErrorf("%s: %w", s.env, err)
-			}
-		}
+		return opts, err
 	}
 
 	opts.clientID = strings.TrimSpace(getenv(envClientID))
@@ -171,13 +123,13 @@ func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (
 		missing = append(missing, envClientSecret)
 	}
 	if len(missing) > 0 {
-		return opts, usageErrorf("set %s to an OAuth client-credentials grant of the org", strings.Join(missing, " and "))
+		return opts, cliflag.Errorf("set %s to an OAuth client-credentials grant of the org", strings.Join(missing, " and "))
 	}
 	if err := resolveURLs(&opts); err != nil {
 		return opts, err
 	}
-	if err := checkListen(opts.listen, opts.allowRemote); err != nil {
-		return opts, &usageError{err}
+	if err := cliflag.CheckListen(opts.listen, opts.allowRemote); err != nil {
+		return opts, &usageError{Err: err}
 	}
 	return opts, nil
 }
@@ -186,7 +138,7 @@ func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (
 func resolveURLs(o *options) error {
 	switch {
 	case o.apiURL == "" && o.environment == "":
-		return usageErrorf("set -environment (GENESYS_ENVIRONMENT) to the org's region domain, e.g. mypurecloud.ie, " +
+		return cliflag.Errorf("set -environment (GENESYS_ENVIRONMENT) to the org's region domain, e.g. mypurecloud.ie, " +
 			"or -api-url (GENESYS_API_URL) to reach another endpoint such as the bundled emulator")
 	case o.apiURL == "":
 		o.apiURL = "https://api." + o.environment
@@ -235,11 +187,11 @@ Environment only (never flags, which ps would show):
 Flags (each falls back to its environment variable; a flag given on the command line wins):
 `)
 	for _, s := range settings {
-		name := "-" + s.name
-		if s.arg != "" {
-			name += " " + s.arg
+		name := "-" + s.Name
+		if s.Arg != "" {
+			name += " " + s.Arg
 		}
-		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.help, s.env)
+		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.Help, s.Env)
 	}
 	fmt.Fprint(w, `
 Example, against the bundled emulator (go run ./cmd/genesys-emulator):
@@ -253,30 +205,6 @@ Example, against the bundled emulator (go run ./cmd/genesys-emulator):
 
 SIGINT or SIGTERM stops it cleanly: pops in flight are finished first.
 `)
-}
-
-// checkListen refuses to expose the endpoint beyond the machine unless asked to.
-func checkListen(addr string, allowRemote bool) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("-listen %q: %w", addr, err)
-	}
-	if allowRemote || isLoopbackHost(host) {
-		return nil
-	}
-	where := host
-	if where == "" {
-		where = "every interface"
-	}
-	return fmt.Errorf("-listen %q would serve on %s, beyond this machine; pass -allow-remote to mean it", addr, where)
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func setEnvironment(o *options, v string) error {
@@ -341,14 +269,5 @@ func setTimeout(o *options, v string) error {
 		return errors.New("want a duration of at least 1s, such as 30s or 2m")
 	}
 	o.timeout = d
-	return nil
-}
-
-func parseBool(v string, dst *bool) error {
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return errors.New("want true or false")
-	}
-	*dst = b
 	return nil
 }

@@ -1,0 +1,115 @@
+// Package cliflag reads the command lines of the project's programs (the emulator and the screen
+// pop trigger): flags first, then an environment variable for each flag not given, with errors
+// that name the flag or variable but never repeat a value, since values may be secrets.
+package cliflag
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Setting is one flag of a program whose options are a T, with its environment fallback.
+type Setting[T any] struct {
+	Name, Env, Arg, Help string
+	Bool                 bool
+	Set                  func(*T, string) error
+}
+
+// UsageError is a bad command line or environment setting (exit status 2).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Errorf returns a *UsageError.
+func Errorf(format string, a ...any) error { return &UsageError{fmt.Errorf(format, a...)} }
+
+// Parse applies args, then getenv for the settings not given on the command line, to opts. It
+// returns flag.ErrHelp for -h (the caller prints its usage) and a *UsageError for anything wrong.
+func Parse[T any](program string, settings []Setting[T], opts *T, args []string, getenv func(string) string) error {
+	fs := flag.NewFlagSet(program, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	// The flag package quotes a rejected value in its error, so errors are collected here and
+	// reported by flag name only.
+	var flagErr error
+	for _, s := range settings {
+		apply := func(v string) error {
+			if err := s.Set(opts, v); err != nil && flagErr == nil {
+				flagErr = Errorf("-%s: %w", s.Name, err)
+			}
+			return nil
+		}
+		if s.Bool {
+			fs.BoolFunc(s.Name, s.Help, apply)
+		} else {
+			fs.Func(s.Name, s.Help, apply)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return flag.ErrHelp
+		}
+		return &UsageError{err}
+	}
+	if flagErr != nil {
+		return flagErr
+	}
+	if fs.NArg() > 0 {
+		return Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range settings {
+		if given[s.Name] {
+			continue
+		}
+		if v := getenv(s.Env); v != "" {
+			if err := s.Set(opts, v); err != nil {
+				return Errorf("%s: %w", s.Env, err)
+			}
+		}
+	}
+	return nil
+}
+
+// ParseBool parses a boolean flag or variable value.
+func ParseBool(v string, dst *bool) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*dst = b
+	return nil
+}
+
+// IsLoopbackHost reports whether host names this machine only.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// CheckListen refuses a listen address beyond this machine unless allowRemote says it is meant:
+// both programs serve things (a journal, screen pops) no one else should reach by accident.
+func CheckListen(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-listen %q: %w", addr, err)
+	}
+	if allowRemote || IsLoopbackHost(host) {
+		return nil
+	}
+	where := host
+	if where == "" {
+		where = "every interface"
+	}
+	return fmt.Errorf("-listen %q would serve on %s, beyond this machine; pass -allow-remote to mean it", addr, where)
+}
