@@ -370,10 +370,12 @@ resource "terraform_data" "manifest" {
 				// Plans (the origin is unknown), then fails at apply before the widget is created.
 				Config:      config("https://elsewhere.example.org/w/"),
 				ExpectError: regexp.MustCompile(`(?s)Manifest origin not allowed.*elsewhere.example.org`),
-				Check:       emu.checkIntegrationCount("org-a", 0),
 			},
 			{
-				Config: config("https://widgets.example.com/w/"),
+				// A step that ends in its expected error runs no Check, so the failed apply's
+				// promise (nothing was created) is checked before the next step.
+				PreConfig: func() { mustCheck(t, emu.checkIntegrationCount("org-a", 0)) },
+				Config:    config("https://widgets.example.com/w/"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("manifest_url"), knownvalue.StringExact("https://widgets.example.com/w/")),
 				},

@@ -79,7 +79,7 @@ resource "terraform_data" "bad" {
 }
 `),
 			ExpectError: regexp.MustCompile(`Screen pop target not allowed`),
-			Check:       emu.checkPops(0),
 		}},
 	})
+	mustCheck(t, emu.checkPops(0))
 }

@@ -133,11 +133,14 @@ func TestAccScreenPop_failedApplyRunAgainPopsOnce(t *testing.T) {
 			{
 				Config:      emu.screenPopConfig("", popResource("v1")),
 				ExpectError: regexp.MustCompile(`Unable to deliver the screen pop`),
-				Check:       emu.checkPops(1),
 			},
 			{
-				PreConfig: func() { emu.SetFaults(nil) },
-				Config:    emu.screenPopConfig("", popResource("v1")),
+				// The failed apply did deliver (a step that ends in its expected error runs no Check).
+				PreConfig: func() {
+					mustCheck(t, emu.checkPops(1))
+					emu.SetFaults(nil)
+				},
+				Config: emu.screenPopConfig("", popResource("v1")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("status"), knownvalue.StringExact("delivered")),
 				},
@@ -197,9 +200,9 @@ func TestAccScreenPop_wrongSecretIsRefusedByTheService(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:      emu.screenPopConfig("", popResource("v1")),
 			ExpectError: regexp.MustCompile(`(?s)Unable to deliver the screen pop.*401`),
-			Check:       emu.checkPops(0),
 		}},
 	})
+	mustCheck(t, emu.checkPops(0))
 }
 
 // webhookReceiver is a productivity platform that checks each event's signature.
@@ -332,6 +335,15 @@ func (e *testEmulator) checkDeliveredURIHas(s string) resource.TestCheckFunc {
 			}
 		}
 		return fmt.Errorf("no delivered pop carries the session token")
+	}
+}
+
+// mustCheck runs a check outside a test step: a step that ends in its expected error runs no
+// Check of its own.
+func mustCheck(t *testing.T, check resource.TestCheckFunc) {
+	t.Helper()
+	if err := check(nil); err != nil {
+		t.Fatal(err)
 	}
 }
 
