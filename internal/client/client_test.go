@@ -296,3 +296,20 @@ func headers(kv ...string) http.Header {
 	}
 	return h
 }
+
+func TestCorrelationID(t *testing.T) {
+	apiErr := &APIError{Status: 500, CorrelationID: "corr-1"}
+	for name, tc := range map[string]struct {
+		err  error
+		want string
+	}{
+		"an answer":             {fmt.Errorf("put: %w", apiErr), "corr-1"},
+		"a call with no answer": {&RequestError{Last: &APIError{CorrelationID: "corr-2"}}, "corr-2"},
+		"a call never answered": {&RequestError{}, ""},
+		"no error":              {nil, ""},
+	} {
+		if got := CorrelationID(tc.err); got != tc.want {
+			t.Errorf("%s: CorrelationID = %q, want %q", name, got, tc.want)
+		}
+	}
+}

@@ -58,6 +58,20 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// CorrelationID is the ININ-Correlation-Id of the last answer behind err (what Genesys Cloud
+// support asks for), or "" when err carries none.
+func CorrelationID(err error) string {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.CorrelationID
+	}
+	var reqErr *RequestError
+	if errors.As(err, &reqErr) && reqErr.Last != nil {
+		return reqErr.Last.CorrelationID
+	}
+	return ""
+}
+
 // IsNotFound reports whether err is, or wraps, a 404 answer.
 func IsNotFound(err error) bool {
 	var apiErr *APIError

@@ -127,7 +127,7 @@ func (s *Sender) Send(ctx context.Context, p Pop, progress func(string)) (*Resul
 		Status:         audit.StatusSuccess,
 	}
 	if err != nil {
-		entry.Status, entry.Error, entry.CorrelationID = audit.StatusFailure, err.Error(), correlationID(err)
+		entry.Status, entry.Error, entry.CorrelationID = audit.StatusFailure, err.Error(), client.CorrelationID(err)
 		_ = s.Audit.Record(entry) // the delivery error is what the caller must hear about
 		return nil, err
 	}
@@ -176,12 +176,4 @@ func (s *Sender) Send(ctx context.Context, p Pop, progress func(string)) (*Resul
 		}
 	}
 	return out, nil
-}
-
-func correlationID(err error) string {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.CorrelationID
-	}
-	return ""
 }

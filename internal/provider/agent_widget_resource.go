@@ -578,7 +578,7 @@ func (r *AgentWidgetResource) record(ctx context.Context, op, id, name string, s
 		WidgetName:    name,
 		Environment:   r.data.environment,
 		LatencyMs:     float64(time.Since(start).Microseconds()) / 1000,
-		CorrelationID: clientCorrelationID(err),
+		CorrelationID: client.CorrelationID(err),
 	}
 	if err != nil {
 		entry.Error = err.Error()

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -100,14 +99,4 @@ func (d *providerData) recordAudit(ctx context.Context, e audit.Entry, success b
 	if err := d.audit.Record(e); err != nil {
 		tflog.Warn(ctx, "unable to append to the audit log", map[string]any{"error": err.Error()})
 	}
-}
-
-// clientCorrelationID is the ININ-Correlation-Id of the answer behind err, for the audit trail: it
-// is what Genesys Cloud support asks for.
-func clientCorrelationID(err error) string {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.CorrelationID
-	}
-	return ""
 }
