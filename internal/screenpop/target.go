@@ -2,9 +2,6 @@ package screenpop
 
 import (
 	"fmt"
-	"net"
-	"net/url"
-	"strings"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
@@ -15,20 +12,7 @@ type URLError struct{ Reason string }
 func (e *URLError) Error() string { return e.Reason }
 
 // DomainError reports a target URL whose host is not on the allowed domains.
-type DomainError struct {
-	Host    string   // host of the target URL, with its port if it has one
-	Allowed []string // the allow-list, as configured
-	Hint    string   // a near miss worth pointing out, or ""
-}
-
-func (e *DomainError) Error() string {
-	msg := fmt.Sprintf("host %q is not an allowed screen pop domain (allowed: %s); add it to screenpop.allowed_domains or point the screen pop at an allowed domain",
-		e.Host, quoteList(e.Allowed))
-	if e.Hint != "" {
-		msg += " (" + e.Hint + ")"
-	}
-	return msg
-}
+type DomainError = hostmatch.NotAllowedError
 
 // CheckTargetURL checks the URL a screen pop opens: an absolute https URL of at most
 // MaxURLLength bytes whose host is matched by one of allowedDomains (host patterns of package
@@ -53,20 +37,6 @@ func CheckTargetURL(raw string, allowedDomains []string) error {
 	if _, ok := hostmatch.Match(u, allowedDomains); ok {
 		return nil
 	}
-	return &DomainError{Host: displayHost(u), Allowed: allowedDomains, Hint: hostmatch.Hint(u, allowedDomains)}
-}
-
-func displayHost(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return net.JoinHostPort(u.Hostname(), p)
-	}
-	return strings.TrimSuffix(u.Host, ":")
-}
-
-func quoteList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
+	return hostmatch.NotAllowed(u, allowedDomains, "screen pop domain",
+		"add it to screenpop.allowed_domains or point the screen pop at an allowed domain")
 }

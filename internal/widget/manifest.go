@@ -2,9 +2,6 @@ package widget
 
 import (
 	"fmt"
-	"net"
-	"net/url"
-	"strings"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
@@ -37,20 +34,7 @@ type URLError struct{ Reason string }
 func (e *URLError) Error() string { return e.Reason }
 
 // OriginError reports a manifest URL whose host is not on the allowed origins.
-type OriginError struct {
-	Host    string   // host of the manifest URL, with its port if it has one
-	Allowed []string // the allow-list, as configured
-	Hint    string   // a near miss worth pointing out, or ""
-}
-
-func (e *OriginError) Error() string {
-	msg := fmt.Sprintf("host %q is not an allowed origin (allowed: %s); add it to widget_constraints.allowed_origins or host the manifest on an allowed origin",
-		e.Host, quoteList(e.Allowed))
-	if e.Hint != "" {
-		msg += " (" + e.Hint + ")"
-	}
-	return msg
-}
+type OriginError = hostmatch.NotAllowedError
 
 // CheckOrigin checks that the manifest URL raw is hosted on an origin allowed by the host patterns
 // (see package hostmatch). An empty allow-list allows any host. A URL that ValidateManifestURL
@@ -67,13 +51,6 @@ func CheckOrigin(raw string, allowedPatterns []string) error {
 	if _, ok := hostmatch.Match(u, allowedPatterns); ok {
 		return nil
 	}
-	return &OriginError{Host: displayHost(u), Allowed: allowedPatterns, Hint: hostmatch.Hint(u, allowedPatterns)}
-}
-
-// displayHost is the host as the user wrote it, with its port when it names one.
-func displayHost(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return net.JoinHostPort(u.Hostname(), p)
-	}
-	return strings.TrimSuffix(u.Host, ":")
+	return hostmatch.NotAllowed(u, allowedPatterns, "origin",
+		"add it to widget_constraints.allowed_origins or host the manifest on an allowed origin")
 }
