@@ -19,7 +19,10 @@
 //     code too.many.requests.retry.after; inin-ratelimit-count, -allowed and -reset on every
 //     answer to an authenticated call.
 //   - Integrations: create, get, list with paging ({entities, pageSize, pageNumber, total,
-//     pageCount}), config/current get and put with optimistic versions (a stale version is 409),
+//     pageCount, firstUri, selfUri, nextUri, previousUri, lastUri}; pageSize 1..100, default 25)
+//     and the documented filters ids (at most 100, repeated or comma-separated), integrationType
+//     and reportedState (case-insensitive), sortBy and expand; the paging URIs keep the filters.
+//     config/current get and put with optimistic versions (a stale version is 409),
 //     PATCH intendedState with reportedState passing through ACTIVATING or DEACTIVATING, delete.
 //     GET /api/v2/organizations/me. Orgs are isolated: another org's integration is a 404.
 //
@@ -29,6 +32,11 @@
 //     by default one minute's allowance) rather than the real per-minute window; the headers are
 //     its equivalents: count is the tokens in use, reset the seconds until the bucket is full.
 //     A negative RateLimit disables limiting and its headers.
+//   - The list's sortBy takes name (the default: name, then id) or id; sortOrder (ascending,
+//     descending) is the emulator's own, as the published GET /api/v2/integrations has no such
+//     parameter; expand is accepted and changes nothing; nextPage and previousPage are refused
+//     (400), as the listing's URIs here carry page numbers and no cursor is ever handed out.
+//     Unknown sortBy and reportedState values are 400s rather than ignored, so a typo shows.
 //   - Only the two custom client application types exist, and their configuration is checked
 //     strictly: properties not in the type's schema, sandbox tokens and permissions outside the
 //     iframe allow-lists, and a url that is not an absolute https URL are 400s, as is any body

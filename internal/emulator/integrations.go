@@ -305,6 +305,7 @@ func (s *Server) handleCreateIntegration(c *call) reply {
 		rec.HiddenUntil = now.Add(f.For)
 	}
 	s.org(c.principal.orgID).integrations[rec.ID] = rec
+	c.entry.CreatedID = rec.ID
 	v := rec.view()
 	s.mu.Unlock()
 	s.changed()
@@ -321,17 +322,133 @@ func (s *Server) handleGetIntegration(c *call) reply {
 	return reply{status: http.StatusOK, body: rec.view()}
 }
 
-func (s *Server) handleListIntegrations(c *call) reply {
-	q := c.r.URL.Query()
+// listQuery is a GET /api/v2/integrations request's paging, order and filters, as the published
+// API names them (IntegrationsApi.GetIntegrations): pageSize, pageNumber, sortBy, expand,
+// nextPage, previousPage, ids, integrationType and reportedState. sortOrder is the emulator's
+// own (see DESIGN.md).
+type listQuery struct {
+	pageSize, pageNumber int
+	sortBy               string // "name" (the default) or "id"
+	descending           bool
+	ids                  map[string]bool // nil: no ids filter
+	idList               []string        // ids in the order given, for the paging URIs
+	integrationType      string
+	reportedState        string // upper case
+	expand               []string
+}
+
+// Listing limits and sort fields.
+const (
+	maxListIDs    = 100
+	sortByName    = "name"
+	sortByID      = "id"
+	sortAscending = "ascending"
+)
+
+var reportedStates = []string{ReportedActive, ReportedActivating, ReportedInactive, ReportedDeactivating, ReportedError}
+
+func parseListQuery(q url.Values) (listQuery, []fieldError) {
 	var fields []fieldError
-	pageSize, fe := pageParam(q, "pageSize", defaultPageSize, maxPageSize)
-	if fe != nil {
+	lq := listQuery{sortBy: sortByName}
+	var fe *fieldError
+	if lq.pageSize, fe = pageParam(q, "pageSize", defaultPageSize, maxPageSize); fe != nil {
 		fields = append(fields, *fe)
 	}
-	pageNumber, fe := pageParam(q, "pageNumber", 1, 0)
-	if fe != nil {
+	if lq.pageNumber, fe = pageParam(q, "pageNumber", 1, 0); fe != nil {
 		fields = append(fields, *fe)
 	}
+	switch v := q.Get("sortBy"); v {
+	case "", sortByName:
+	case sortByID:
+		lq.sortBy = sortByID
+	default:
+		fields = append(fields, fieldError{"sortBy", fmt.Sprintf("%q is not a field the emulator sorts by (name, id)", v)})
+	}
+	switch v := strings.ToLower(q.Get("sortOrder")); v {
+	case "", "asc", sortAscending:
+	case "desc", "descending":
+		lq.descending = true
+	default:
+		fields = append(fields, fieldError{"sortOrder", fmt.Sprintf("%q is not ascending or descending", q.Get("sortOrder"))})
+	}
+	// nextPage and previousPage are cursors the service hands out; the listing's URIs here carry
+	// page numbers, as the real service's do, so no cursor is ever valid.
+	for _, name := range []string{"nextPage", "previousPage"} {
+		if v := q.Get(name); v != "" {
+			fields = append(fields, fieldError{name, fmt.Sprintf("%q is not a page token this service issued; follow nextUri and previousUri", v)})
+		}
+	}
+	// ids is a collection: repeated (ids=a&ids=b, as most SDKs send it) or comma-separated
+	// (ids=a,b, as the Go SDK and the CLI send it).
+	for _, v := range q["ids"] {
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id == "" {
+				continue
+			}
+			if lq.ids == nil {
+				lq.ids = map[string]bool{}
+			}
+			if !lq.ids[id] {
+				lq.ids[id] = true
+				lq.idList = append(lq.idList, id)
+			}
+		}
+	}
+	if len(lq.idList) > maxListIDs {
+		fields = append(fields, fieldError{"ids", fmt.Sprintf("%d ids given; at most %d", len(lq.idList), maxListIDs)})
+	}
+	lq.integrationType = q.Get("integrationType")
+	if v := q.Get("reportedState"); v != "" {
+		lq.reportedState = strings.ToUpper(v)
+		if !slices.Contains(reportedStates, lq.reportedState) {
+			fields = append(fields, fieldError{"reportedState", fmt.Sprintf("%q is not one of %s", v, strings.Join(reportedStates, ", "))})
+		}
+	}
+	for _, v := range q["expand"] {
+		for _, e := range strings.Split(v, ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				lq.expand = append(lq.expand, e)
+			}
+		}
+	}
+	return lq, fields
+}
+
+// matches reports whether rec passes the filters; rec is settled.
+func (lq listQuery) matches(rec *integrationRecord) bool {
+	return (lq.ids == nil || lq.ids[rec.ID]) &&
+		(lq.integrationType == "" || lq.integrationType == rec.TypeID) &&
+		(lq.reportedState == "" || lq.reportedState == rec.Reported)
+}
+
+// uri is the listing URI of page n with the same size, order and filters.
+func (lq listQuery) uri(n int) string {
+	q := url.Values{"pageSize": {strconv.Itoa(lq.pageSize)}, "pageNumber": {strconv.Itoa(n)}}
+	if lq.sortBy != sortByName {
+		q.Set("sortBy", lq.sortBy)
+	}
+	if lq.descending {
+		q.Set("sortOrder", "descending")
+	}
+	if len(lq.idList) > 0 {
+		q.Set("ids", strings.Join(lq.idList, ","))
+	}
+	if lq.integrationType != "" {
+		q.Set("integrationType", lq.integrationType)
+	}
+	if lq.reportedState != "" {
+		q.Set("reportedState", lq.reportedState)
+	}
+	if len(lq.expand) > 0 {
+		q.Set("expand", strings.Join(lq.expand, ","))
+	}
+	return integrationsRoute + "?" + q.Encode()
+}
+
+const integrationsRoute = "/api/v2/integrations"
+
+func (s *Server) handleListIntegrations(c *call) reply {
+	lq, fields := parseListQuery(c.r.URL.Query())
 	if len(fields) > 0 {
 		return errorReply(errValidation(fields))
 	}
@@ -341,35 +458,43 @@ func (s *Server) handleListIntegrations(c *call) reply {
 	if o := s.orgs[c.principal.orgID]; o != nil {
 		recs = make([]*integrationRecord, 0, len(o.integrations))
 		for _, rec := range o.integrations {
-			if !rec.hidden(c.arrived) {
-				rec.settle(c.arrived)
+			// An integration hidden from reads (read-404-after-create) is hidden from lists too.
+			if rec.hidden(c.arrived) {
+				continue
+			}
+			rec.settle(c.arrived)
+			if lq.matches(rec) {
 				recs = append(recs, rec)
 			}
 		}
 	}
-	sortRecords(recs)
+	if lq.sortBy == sortByID {
+		slices.SortFunc(recs, func(a, b *integrationRecord) int { return strings.Compare(a.ID, b.ID) })
+	} else {
+		sortRecords(recs)
+	}
+	if lq.descending {
+		slices.Reverse(recs)
+	}
 	total := len(recs)
-	start := min((pageNumber-1)*pageSize, total)
-	end := min(start+pageSize, total)
+	start := min((lq.pageNumber-1)*lq.pageSize, total)
+	end := min(start+lq.pageSize, total)
 	entities := make([]Integration, 0, end-start)
 	for _, rec := range recs[start:end] {
 		entities = append(entities, rec.view())
 	}
 	s.mu.Unlock()
 
-	pageCount := (total + pageSize - 1) / pageSize
-	page := func(n int) string {
-		return "/api/v2/integrations?pageSize=" + strconv.Itoa(pageSize) + "&pageNumber=" + strconv.Itoa(n)
-	}
+	pageCount := (total + lq.pageSize - 1) / lq.pageSize
 	out := IntegrationListing{
-		Entities: entities, PageSize: pageSize, PageNumber: pageNumber, Total: total, PageCount: pageCount,
-		FirstURI: page(1), SelfURI: page(pageNumber), LastURI: page(max(pageCount, 1)),
+		Entities: entities, PageSize: lq.pageSize, PageNumber: lq.pageNumber, Total: total, PageCount: pageCount,
+		FirstURI: lq.uri(1), SelfURI: lq.uri(lq.pageNumber), LastURI: lq.uri(max(pageCount, 1)),
 	}
-	if pageNumber < pageCount {
-		out.NextURI = page(pageNumber + 1)
+	if lq.pageNumber < pageCount {
+		out.NextURI = lq.uri(lq.pageNumber + 1)
 	}
-	if pageNumber > 1 {
-		out.PreviousURI = page(min(pageNumber-1, max(pageCount, 1)))
+	if lq.pageNumber > 1 {
+		out.PreviousURI = lq.uri(min(lq.pageNumber-1, max(pageCount, 1)))
 	}
 	return reply{status: http.StatusOK, body: out}
 }

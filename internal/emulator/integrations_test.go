@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -311,6 +312,110 @@ func TestIntegrationPaging(t *testing.T) {
 	for _, q := range []string{"?pageSize=0", "?pageSize=101", "?pageSize=ten", "?pageNumber=0", "?pageNumber=-1"} {
 		r, _ := list(q)
 		wantError(t, r, http.StatusBadRequest, CodeBadRequest)
+	}
+}
+
+// TestIntegrationListFilters: the documented filters of GET /api/v2/integrations (ids,
+// integrationType, reportedState), sortBy and the emulator's sortOrder, and paging URIs that keep
+// them, so a client that follows nextUri stays within its filter.
+func TestIntegrationListFilters(t *testing.T) {
+	h := newHarness(t, Config{})
+	tok := h.tokenA()
+	var apps, widgets []Integration
+	for _, n := range []string{"app-c", "app-a", "app-b"} {
+		apps = append(apps, h.create(tok, n, TypeClientApp))
+	}
+	for _, n := range []string{"widget-b", "widget-a"} {
+		widgets = append(widgets, h.create(tok, n, TypeInteractionWidget))
+	}
+	// app-a is configured and enabled: it reports ACTIVE, the others INACTIVE.
+	h.send(http.MethodPut, "/api/v2/integrations/"+apps[1].ID+"/config/current", tok, validConfig("app-a", 1), nil)
+	if r := h.send(http.MethodPatch, "/api/v2/integrations/"+apps[1].ID, tok, map[string]string{"intendedState": StateEnabled}, nil); r.status != 200 {
+		t.Fatalf("enable: %d %s", r.status, r.body)
+	}
+	h.create(h.tokenB(), "app-a", TypeClientApp) // another org's: never listed
+
+	list := func(query string) IntegrationListing {
+		t.Helper()
+		r := h.send(http.MethodGet, "/api/v2/integrations"+query, tok, nil, nil)
+		if r.status != 200 {
+			t.Fatalf("GET %s: %d %s", query, r.status, r.body)
+		}
+		return decode[IntegrationListing](t, r.body)
+	}
+	names := func(l IntegrationListing) string {
+		var out []string
+		for _, e := range l.Entities {
+			out = append(out, e.Name)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tt := range []struct{ query, want string }{
+		{"", "app-a,app-b,app-c,widget-a,widget-b"},
+		{"?integrationType=" + TypeClientApp, "app-a,app-b,app-c"},
+		{"?integrationType=" + TypeInteractionWidget, "widget-a,widget-b"},
+		{"?integrationType=webhook", ""},
+		{"?reportedState=ACTIVE", "app-a"},
+		{"?reportedState=inactive", "app-b,app-c,widget-a,widget-b"}, // case-insensitive, as documented
+		{"?reportedState=INACTIVE&integrationType=" + TypeClientApp, "app-b,app-c"},
+		{"?ids=" + apps[0].ID + "," + widgets[1].ID, "app-c,widget-a"},                   // comma-separated (Go SDK, CLI)
+		{"?ids=" + apps[0].ID + "&ids=" + widgets[1].ID + "&ids=nope", "app-c,widget-a"}, // repeated (other SDKs); unknown ids are absent
+		{"?ids=" + apps[0].ID + "&integrationType=" + TypeInteractionWidget, ""},
+		{"?sortBy=name&sortOrder=descending", "widget-b,widget-a,app-c,app-b,app-a"},
+		{"?expand=config.current", "app-a,app-b,app-c,widget-a,widget-b"}, // accepted, changes nothing
+	} {
+		if got := names(list(tt.query)); got != tt.want {
+			t.Errorf("GET %s = %q, want %q", tt.query, got, tt.want)
+		}
+	}
+	byID := list("?sortBy=id")
+	if !slices.IsSortedFunc(byID.Entities, func(a, b Integration) int { return strings.Compare(a.ID, b.ID) }) || len(byID.Entities) != 5 {
+		t.Errorf("sortBy=id is not ordered by id: %v", byID.Entities)
+	}
+
+	// A filtered walk by nextUri: the URIs carry the filter, the order and the page size.
+	var walked []string
+	uri := "?integrationType=" + TypeClientApp + "&pageSize=2&sortOrder=desc"
+	for pages := 0; uri != ""; pages++ {
+		if pages > 3 {
+			t.Fatal("nextUri never ends")
+		}
+		l := list(strings.TrimPrefix(uri, "/api/v2/integrations"))
+		if l.Total != 3 || l.PageCount != 2 || l.PageSize != 2 {
+			t.Errorf("page %d: total %d pageCount %d pageSize %d, want 3, 2, 2", l.PageNumber, l.Total, l.PageCount, l.PageSize)
+		}
+		for _, u := range []string{l.FirstURI, l.SelfURI, l.LastURI} {
+			if !strings.Contains(u, "integrationType="+TypeClientApp) || !strings.Contains(u, "sortOrder=descending") {
+				t.Errorf("page %d: URI %q drops the filter or the order", l.PageNumber, u)
+			}
+		}
+		walked = append(walked, names(l))
+		uri = l.NextURI
+	}
+	if got := strings.Join(walked, "|"); got != "app-c,app-b|app-a" {
+		t.Errorf("walk by nextUri = %q", got)
+	}
+
+	// An integration hidden from reads after its create is hidden from filtered lists too.
+	h.emu.SetFaults([]Fault{{Kind: KindReadNotFoundAfterCreate, Pattern: "x", For: time.Minute}})
+	hidden := h.create(tok, "app-hidden", TypeClientApp)
+	if got := names(list("?ids=" + hidden.ID)); got != "" {
+		t.Errorf("a hidden integration is listed: %q", got)
+	}
+	h.clock.Advance(time.Minute)
+	if got := names(list("?ids=" + hidden.ID)); got != "app-hidden" {
+		t.Errorf("after the lag, ids filter = %q", got)
+	}
+
+	many := make([]string, 101)
+	for i := range many {
+		many[i] = fmt.Sprintf("id-%d", i)
+	}
+	for _, q := range []string{
+		"?ids=" + strings.Join(many, ","), "?reportedState=RUNNING", "?sortBy=lastUpdated",
+		"?sortOrder=sideways", "?nextPage=abc", "?previousPage=abc",
+	} {
+		wantError(t, h.send(http.MethodGet, "/api/v2/integrations"+q, tok, nil, nil), http.StatusBadRequest, CodeBadRequest)
 	}
 }
 

@@ -23,6 +23,10 @@ type JournalEntry struct {
 	IdempotencyKey string        `json:"idempotencyKey,omitempty"`
 	CorrelationID  string        `json:"correlationId"`
 	Fault          string        `json:"fault,omitempty"` // name of the fault injected on this request ("latency+500" when several), "" if none
+	// CreatedID is the id of what a create made (POST /api/v2/integrations), also when its
+	// answer never reached the client (reset-after-commit): with Query, it lets a run be
+	// diagnosed from the journal alone.
+	CreatedID string `json:"createdId,omitempty"`
 }
 
 // journalLimit bounds the journal of a long-running demo; when it is exceeded the oldest tenth is

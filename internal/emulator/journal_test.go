@@ -50,6 +50,14 @@ func TestJournalEntries(t *testing.T) {
 			t.Errorf("entry %d: token fingerprint %q org %q, want %q org-a", i, e.Token, e.OrgID, fp)
 		}
 	}
+	if j[1].CreatedID != it.ID {
+		t.Errorf("the create's entry names %q, want the id it made, %s", j[1].CreatedID, it.ID)
+	}
+	for i, e := range j {
+		if i != 1 && e.CreatedID != "" {
+			t.Errorf("entry %d (%s %s) names a created id %q", i, e.Method, e.Path, e.CreatedID)
+		}
+	}
 	if j[2].CorrelationID != get.header.Get("ININ-Correlation-Id") {
 		t.Error("journal correlation id differs from the answer's")
 	}

@@ -438,7 +438,7 @@ Orgs: %s
 
   POST   /oauth/token                              client credentials (HTTP Basic)
   GET    /api/v2/organizations/me
-  GET    /api/v2/integrations?pageSize=&pageNumber=
+  GET    /api/v2/integrations?pageSize=&pageNumber=&sortBy=&sortOrder=&ids=&integrationType=&reportedState=
   POST   /api/v2/integrations
   GET    /api/v2/integrations/{id}
   PATCH  /api/v2/integrations/{id}                 {"intendedState":"ENABLED"|"DISABLED"}
