@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -217,7 +218,9 @@ func TestErrorPredicates(t *testing.T) {
 
 // TestEveryCallSurfacesErrors runs each call against a server that finds
 // nothing: 404s come back typed, and DeleteIntegration takes one as done.
-func TestEveryCallSurfacesErrors(t *testing.T) {
+func TestEveryCallSurfacesErrors(t *testing.T) { synctest.Test(t, testEveryCallSurfacesErrors) }
+
+func testEveryCallSurfacesErrors(t *testing.T) {
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		writeGenesysError(w, http.StatusNotFound, "not.found", "nothing here", "corr-404")
 	})
@@ -249,7 +252,9 @@ func TestEveryCallSurfacesErrors(t *testing.T) {
 	}
 }
 
-func TestUndecodableAnswer(t *testing.T) {
+func TestUndecodableAnswer(t *testing.T) { synctest.Test(t, testUndecodableAnswer) }
+
+func testUndecodableAnswer(t *testing.T) {
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		fmt.Fprint(w, `{"id": `)
@@ -261,6 +266,10 @@ func TestUndecodableAnswer(t *testing.T) {
 }
 
 func TestScreenPopConflictWithoutOriginalAnswer(t *testing.T) {
+	synctest.Test(t, testScreenPopConflictWithoutOriginalAnswer)
+}
+
+func testScreenPopConflictWithoutOriginalAnswer(t *testing.T) {
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		writeGenesysError(w, http.StatusConflict, "conflict", "something else conflicts", "corr-c")
 	})
@@ -271,6 +280,10 @@ func TestScreenPopConflictWithoutOriginalAnswer(t *testing.T) {
 }
 
 func TestRateLimitWithoutRetryAfterBacksOff(t *testing.T) {
+	synctest.Test(t, testRateLimitWithoutRetryAfterBacksOff)
+}
+
+func testRateLimitWithoutRetryAfterBacksOff(t *testing.T) {
 	var calls atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) < 3 {

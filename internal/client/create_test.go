@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
@@ -82,29 +83,31 @@ func TestCreateWithSkewedClock(t *testing.T) {
 	const name = "Skewed"
 	for _, skew := range []time.Duration{10 * time.Minute, -10 * time.Minute} {
 		t.Run(skew.String(), func(t *testing.T) {
-			e := newEmu(t, emulator.Config{RateLimit: -1})
-			ctx := context.Background()
-			// An untouched twin from a minute ago.
-			e.shiftClock(-time.Minute)
-			twin, err := e.client().CreateIntegration(ctx, name, TypeEmbeddedClientApp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.shiftClock(time.Minute)
+			synctest.Test(t, func(t *testing.T) {
+				e := newEmu(t, emulator.Config{RateLimit: -1})
+				ctx := context.Background()
+				// An untouched twin from a minute ago.
+				e.shiftClock(-time.Minute)
+				twin, err := e.client().CreateIntegration(ctx, name, TypeEmbeddedClientApp)
+				if err != nil {
+					t.Fatal(err)
+				}
+				e.shiftClock(time.Minute)
 
-			c := e.client()
-			c.now = func() time.Time { return time.Now().Add(skew) }
-			e.setFaults(emulator.Fault{Kind: emulator.KindResetAfterCommit, Method: http.MethodPost, PathPrefix: "/api/v2/integrations", Pattern: "x"})
-			in, err := c.CreateIntegration(ctx, name, TypeEmbeddedClientApp)
-			if err != nil {
-				t.Fatalf("CreateIntegration: %v", err)
-			}
-			if in.ID == twin.ID {
-				t.Error("adopted the older twin")
-			}
-			if got := len(e.named(name)); got != 2 {
-				t.Errorf("%d integrations, want the twin and one new", got)
-			}
+				c := e.client()
+				c.now = func() time.Time { return time.Now().Add(skew) }
+				e.setFaults(emulator.Fault{Kind: emulator.KindResetAfterCommit, Method: http.MethodPost, PathPrefix: "/api/v2/integrations", Pattern: "x"})
+				in, err := c.CreateIntegration(ctx, name, TypeEmbeddedClientApp)
+				if err != nil {
+					t.Fatalf("CreateIntegration: %v", err)
+				}
+				if in.ID == twin.ID {
+					t.Error("adopted the older twin")
+				}
+				if got := len(e.named(name)); got != 2 {
+					t.Errorf("%d integrations, want the twin and one new", got)
+				}
+			})
 		})
 	}
 }
@@ -112,7 +115,9 @@ func TestCreateWithSkewedClock(t *testing.T) {
 // TestCreateAnswerUnreadable: a 2xx whose body cannot be read means the
 // create landed; the client finds and adopts it rather than fail (and leave
 // the next apply to make a duplicate).
-func TestCreateAnswerUnreadable(t *testing.T) {
+func TestCreateAnswerUnreadable(t *testing.T) { synctest.Test(t, testCreateAnswerUnreadable) }
+
+func testCreateAnswerUnreadable(t *testing.T) {
 	var posts atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {

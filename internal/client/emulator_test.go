@@ -8,14 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/memnet"
 )
 
 // emu is the emulator behind a loopback listener, with a clock that runs
@@ -24,7 +25,7 @@ import (
 type emu struct {
 	t      *testing.T
 	server *emulator.Server
-	srv    *httptest.Server
+	srv    *memnet.Server
 	offset atomic.Int64
 }
 
@@ -39,9 +40,11 @@ func newEmu(t *testing.T, cfg emulator.Config) *emu {
 		t.Fatalf("emulator.New: %v", err)
 	}
 	e.server = s
-	e.srv = httptest.NewServer(s)
+	e.srv = memnet.NewServer(s)
 	t.Cleanup(func() {
-		e.srv.Close()
+		if err := e.srv.Close(); err != nil {
+			t.Errorf("server Close: %v", err)
+		}
 		if err := s.Close(); err != nil {
 			t.Errorf("emulator Close: %v", err)
 		}
@@ -64,6 +67,7 @@ func (e *emu) client(mutate ...func(*Config)) *Client {
 		RetryWaitMax:  20 * time.Millisecond,
 		PollInterval:  5 * time.Millisecond,
 		ReadLagWindow: 150 * time.Millisecond,
+		HTTPClient:    e.srv.Client(),
 	}
 	for _, m := range mutate {
 		m(&cfg)
@@ -72,6 +76,7 @@ func (e *emu) client(mutate ...func(*Config)) *Client {
 	if err != nil {
 		e.t.Fatalf("New: %v", err)
 	}
+	c.now = tickingClock()
 	return c
 }
 
@@ -118,7 +123,9 @@ func widgetConfig(name string, version int) IntegrationConfig {
 
 // TestWidgetLifecycleCost is the benchmark's budget: create and activate is
 // POST, PUT config, PATCH, plus one token request, and nothing else.
-func TestWidgetLifecycleCost(t *testing.T) {
+func TestWidgetLifecycleCost(t *testing.T) { synctest.Test(t, testWidgetLifecycleCost) }
+
+func testWidgetLifecycleCost(t *testing.T) {
 	e := newEmu(t, emulator.Config{})
 	c := e.client()
 	ctx := context.Background()
@@ -200,10 +207,13 @@ func TestWidgetLifecycleCost(t *testing.T) {
 	}
 }
 
-func TestWaitForReportedState(t *testing.T) {
-	e := newEmu(t, emulator.Config{ActivationDelay: 60 * time.Millisecond})
-	c := e.client()
-	ctx := context.Background()
+func TestWaitForReportedState(t *testing.T) { synctest.Test(t, testWaitForReportedState) }
+
+func testWaitForReportedState(t *testing.T) {
+	const activation, poll = 60 * time.Millisecond, 5 * time.Millisecond
+	e := newEmu(t, emulator.Config{ActivationDelay: activation})
+	c := e.client(func(cfg *Config) { cfg.PollInterval = poll })
+	ctx := t.Context()
 	in, err := c.CreateIntegration(ctx, "Slow widget", TypeEmbeddedClientApp)
 	if err != nil {
 		t.Fatal(err)
@@ -215,25 +225,43 @@ func TestWaitForReportedState(t *testing.T) {
 	if err != nil || patched.ReportedState.Code != ReportedActivating {
 		t.Fatalf("SetIntendedState = %+v, %v; want ACTIVATING", patched, err)
 	}
+	// The bubble's clock moves only by the waits: the waiter polls once per
+	// interval and stops at the first poll that sees ACTIVE, the one at the
+	// end of the activation delay.
+	start := time.Now()
 	active, err := c.WaitForReportedState(ctx, patched, ReportedActive)
 	if err != nil || active.ReportedState.Code != ReportedActive {
 		t.Fatalf("WaitForReportedState(ACTIVE) = %+v, %v", active, err)
 	}
-	if polls := e.count(http.MethodGet, "/api/v2/integrations/"+in.ID); polls < 1 {
-		t.Errorf("polled %d times", polls)
+	if took := time.Since(start); took != activation {
+		t.Errorf("the wait took %v, want the activation delay %v", took, activation)
+	}
+	if polls, want := e.count(http.MethodGet, "/api/v2/integrations/"+in.ID), int(activation/poll); polls != want {
+		t.Errorf("polled %d times, want %d (one per %v)", polls, want, poll)
 	}
 
-	// Waiting longer than the context allows fails with the last state seen.
+	// A wait cut short fails with the last state seen and returns it,
+	// whether the deadline falls between polls or during one.
 	patched, err = c.SetIntendedState(ctx, in.ID, false)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || patched.ReportedState.Code != ReportedDeactivating {
+		t.Fatalf("SetIntendedState(false) = %+v, %v; want DEACTIVATING", patched, err)
 	}
-	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	between, cancel := context.WithTimeout(ctx, 2*poll+poll/2)
 	defer cancel()
-	_, err = c.WaitForReportedState(short, patched, ReportedInactive)
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), ReportedDeactivating) {
-		t.Errorf("WaitForReportedState past the deadline = %v", err)
+	last, err := c.WaitForReportedState(between, patched, ReportedInactive)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "last reported "+ReportedDeactivating) ||
+		last == nil || last.ReportedState.Code != ReportedDeactivating {
+		t.Errorf("WaitForReportedState, deadline between polls = %+v, %v", last, err)
 	}
+	e.setFaults(emulator.Fault{Kind: emulator.KindLatency, Method: http.MethodGet, PathPrefix: "/api/v2/integrations/" + in.ID, Pattern: "x", Latency: time.Hour})
+	during, cancel := context.WithTimeout(ctx, poll+poll/2)
+	defer cancel()
+	last, err = c.WaitForReportedState(during, patched, ReportedInactive)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "last reported "+ReportedDeactivating) ||
+		last == nil || last.ReportedState.Code != ReportedDeactivating {
+		t.Errorf("WaitForReportedState, deadline during a poll = %+v, %v", last, err)
+	}
+	e.setFaults()
 	inactive, err := c.WaitForReportedState(ctx, patched, ReportedInactive)
 	if err != nil || inactive.ReportedState.Code != ReportedInactive {
 		t.Errorf("WaitForReportedState(INACTIVE) = %+v, %v", inactive, err)
@@ -259,7 +287,9 @@ func TestWaitForReportedState(t *testing.T) {
 
 // TestRateLimitStormConverges runs many concurrent calls against a small
 // token bucket: every call ends well, riding Retry-After.
-func TestRateLimitStormConverges(t *testing.T) {
+func TestRateLimitStormConverges(t *testing.T) { synctest.Test(t, testRateLimitStormConverges) }
+
+func testRateLimitStormConverges(t *testing.T) {
 	e := newEmu(t, emulator.Config{RateLimit: 600, RateBurst: 5})
 	c := e.client()
 	const calls = 30
@@ -299,7 +329,9 @@ func TestRateLimitStormConverges(t *testing.T) {
 
 // TestFaultStormsConverge drives whole widget lifecycles through seeded
 // storms of 429s, 5xx bursts and resets on every endpoint.
-func TestFaultStormsConverge(t *testing.T) {
+func TestFaultStormsConverge(t *testing.T) { synctest.Test(t, testFaultStormsConverge) }
+
+func testFaultStormsConverge(t *testing.T) {
 	e := newEmu(t, emulator.Config{RateLimit: -1})
 	e.setFaults(
 		emulator.Fault{Kind: emulator.Kind429, PathPrefix: "/api/v2/", Probability: 0.2, Seed: 1},
@@ -409,55 +441,57 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEmu(t, emulator.Config{RateLimit: -1})
-			e.setFaults(tt.faults...)
-			ctx := context.Background()
-			var twinID string
-			if tt.olderTwin {
-				// Made an hour ago by another client, never configured
-				// (an orphan of a crashed apply).
-				e.shiftClock(-time.Hour)
-				twin, err := e.client().CreateIntegration(ctx, name, TypeEmbeddedClientApp)
-				if err != nil {
-					t.Fatal(err)
+			synctest.Test(t, func(t *testing.T) {
+				e := newEmu(t, emulator.Config{RateLimit: -1})
+				e.setFaults(tt.faults...)
+				ctx := context.Background()
+				var twinID string
+				if tt.olderTwin {
+					// Made an hour ago by another client, never configured
+					// (an orphan of a crashed apply).
+					e.shiftClock(-time.Hour)
+					twin, err := e.client().CreateIntegration(ctx, name, TypeEmbeddedClientApp)
+					if err != nil {
+						t.Fatal(err)
+					}
+					twinID = twin.ID
+					e.shiftClock(time.Hour)
 				}
-				twinID = twin.ID
-				e.shiftClock(time.Hour)
-			}
-			e.server.ResetJournal()
-			var mutate []func(*Config)
-			if tt.clientCfg != nil {
-				mutate = append(mutate, tt.clientCfg)
-			}
-			c := e.client(mutate...)
-			in, err := c.CreateIntegration(ctx, name, TypeEmbeddedClientApp)
-			if err != nil {
-				t.Fatalf("CreateIntegration: %v", err)
-			}
-			all := e.named(name)
-			if len(all) != tt.wantTotal {
-				t.Fatalf("%d integrations named %q, want %d", len(all), name, tt.wantTotal)
-			}
-			if in.ID == twinID {
-				t.Fatal("adopted the older twin")
-			}
-			var found bool
-			for _, x := range all {
-				found = found || x.ID == in.ID
-			}
-			if !found {
-				t.Errorf("returned id %s is not in the org", in.ID)
-			}
-			if got := e.count(http.MethodPost, "/api/v2/integrations"); got != tt.wantPosts {
-				t.Errorf("POSTs = %d, want %d", got, tt.wantPosts)
-			}
-			if listed := e.count(http.MethodGet, "/api/v2/integrations") > 0; listed != tt.wantListed {
-				t.Errorf("listed = %v, want %v", listed, tt.wantListed)
-			}
-			// The adopted integration is readable and configurable at once.
-			if _, err := c.PutIntegrationConfig(ctx, in.ID, widgetConfig(name, in.Config.Current.Version)); err != nil {
-				t.Errorf("configuring the created integration: %v", err)
-			}
+				e.server.ResetJournal()
+				var mutate []func(*Config)
+				if tt.clientCfg != nil {
+					mutate = append(mutate, tt.clientCfg)
+				}
+				c := e.client(mutate...)
+				in, err := c.CreateIntegration(ctx, name, TypeEmbeddedClientApp)
+				if err != nil {
+					t.Fatalf("CreateIntegration: %v", err)
+				}
+				all := e.named(name)
+				if len(all) != tt.wantTotal {
+					t.Fatalf("%d integrations named %q, want %d", len(all), name, tt.wantTotal)
+				}
+				if in.ID == twinID {
+					t.Fatal("adopted the older twin")
+				}
+				var found bool
+				for _, x := range all {
+					found = found || x.ID == in.ID
+				}
+				if !found {
+					t.Errorf("returned id %s is not in the org", in.ID)
+				}
+				if got := e.count(http.MethodPost, "/api/v2/integrations"); got != tt.wantPosts {
+					t.Errorf("POSTs = %d, want %d", got, tt.wantPosts)
+				}
+				if listed := e.count(http.MethodGet, "/api/v2/integrations") > 0; listed != tt.wantListed {
+					t.Errorf("listed = %v, want %v", listed, tt.wantListed)
+				}
+				// The adopted integration is readable and configurable at once.
+				if _, err := c.PutIntegrationConfig(ctx, in.ID, widgetConfig(name, in.Config.Current.Version)); err != nil {
+					t.Errorf("configuring the created integration: %v", err)
+				}
+			})
 		})
 	}
 }
@@ -465,7 +499,9 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 // TestCreateAmbiguity: when two untouched identical integrations appear
 // during a create whose outcome is unknown, the client adopts neither and
 // says so, rather than guess.
-func TestCreateAmbiguity(t *testing.T) {
+func TestCreateAmbiguity(t *testing.T) { synctest.Test(t, testCreateAmbiguity) }
+
+func testCreateAmbiguity(t *testing.T) {
 	const name = "Contested widget"
 	e := newEmu(t, emulator.Config{RateLimit: -1})
 	ctx := context.Background()
@@ -507,7 +543,9 @@ func TestCreateAmbiguity(t *testing.T) {
 
 // TestConcurrentIdenticalCreates: count = 3 with one name makes three
 // integrations even when every create's outcome is unknown.
-func TestConcurrentIdenticalCreates(t *testing.T) {
+func TestConcurrentIdenticalCreates(t *testing.T) { synctest.Test(t, testConcurrentIdenticalCreates) }
+
+func testConcurrentIdenticalCreates(t *testing.T) {
 	const name = "Same name"
 	e := newEmu(t, emulator.Config{RateLimit: -1})
 	e.setFaults(emulator.Fault{Kind: emulator.KindResetAfterCommit, Method: http.MethodPost, PathPrefix: "/api/v2/integrations", Pattern: "xxx"})
@@ -538,6 +576,10 @@ func TestConcurrentIdenticalCreates(t *testing.T) {
 }
 
 func TestCreateGivesUpWhenItNeverLands(t *testing.T) {
+	synctest.Test(t, testCreateGivesUpWhenItNeverLands)
+}
+
+func testCreateGivesUpWhenItNeverLands(t *testing.T) {
 	e := newEmu(t, emulator.Config{RateLimit: -1})
 	e.setFaults(emulator.Fault{Kind: emulator.KindResetBeforeHandling, Method: http.MethodPost, PathPrefix: "/api/v2/integrations", Probability: 1})
 	c := e.client()
@@ -564,7 +606,9 @@ func TestCreateGivesUpWhenItNeverLands(t *testing.T) {
 	}
 }
 
-func TestCreateRefusedIsFinal(t *testing.T) {
+func TestCreateRefusedIsFinal(t *testing.T) { synctest.Test(t, testCreateRefusedIsFinal) }
+
+func testCreateRefusedIsFinal(t *testing.T) {
 	e := newEmu(t, emulator.Config{})
 	c := e.client()
 	_, err := c.CreateIntegration(context.Background(), "Bad type", "no-such-type")
@@ -596,41 +640,45 @@ func TestTokenExpiryUnderConcurrency(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEmu(t, emulator.Config{TokenLifetime: time.Hour, RateLimit: -1})
-			c := e.client()
-			var clientClock atomic.Int64
-			c.now = func() time.Time { return time.Now().Add(time.Duration(clientClock.Load())) }
-			if _, err := c.OrganizationMe(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			tt.expire(e, &clientClock)
-			e.server.ResetJournal()
+			synctest.Test(t, func(t *testing.T) {
+				e := newEmu(t, emulator.Config{TokenLifetime: time.Hour, RateLimit: -1})
+				c := e.client()
+				var clientClock atomic.Int64
+				c.now = func() time.Time { return time.Now().Add(time.Duration(clientClock.Load())) }
+				if _, err := c.OrganizationMe(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				tt.expire(e, &clientClock)
+				e.server.ResetJournal()
 
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			for range 50 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					if _, err := c.OrganizationMe(context.Background()); err != nil {
-						t.Errorf("OrganizationMe: %v", err)
-					}
-				}()
-			}
-			close(start)
-			wg.Wait()
-			if got := e.count(http.MethodPost, "/oauth/token"); got != 1 {
-				t.Errorf("token requests = %d, want 1", got)
-			}
-			if got := c.Stats().TokenFetches; got != 2 {
-				t.Errorf("TokenFetches = %d, want 2 (the first and the renewal)", got)
-			}
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				for range 50 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						if _, err := c.OrganizationMe(context.Background()); err != nil {
+							t.Errorf("OrganizationMe: %v", err)
+						}
+					}()
+				}
+				close(start)
+				wg.Wait()
+				if got := e.count(http.MethodPost, "/oauth/token"); got != 1 {
+					t.Errorf("token requests = %d, want 1", got)
+				}
+				if got := c.Stats().TokenFetches; got != 2 {
+					t.Errorf("TokenFetches = %d, want 2 (the first and the renewal)", got)
+				}
+			})
 		})
 	}
 }
 
-func TestBadCredentials(t *testing.T) {
+func TestBadCredentials(t *testing.T) { synctest.Test(t, testBadCredentials) }
+
+func testBadCredentials(t *testing.T) {
 	e := newEmu(t, emulator.Config{})
 	logger := &recordingLogger{}
 	c := e.client(func(cfg *Config) { cfg.ClientSecret = "wrong-secret-value"; cfg.Logger = logger })
@@ -661,7 +709,9 @@ func sign(body []byte) string {
 // TestScreenPopDeliveredOnce: a pop whose answer is lost is retried with
 // the same key; the 409 that follows is the original answer, and the agent
 // saw one window.
-func TestScreenPopDeliveredOnce(t *testing.T) {
+func TestScreenPopDeliveredOnce(t *testing.T) { synctest.Test(t, testScreenPopDeliveredOnce) }
+
+func testScreenPopDeliveredOnce(t *testing.T) {
 	e := newEmu(t, emulator.Config{})
 	e.setFaults(emulator.Fault{Kind: emulator.KindResetAfterCommit, PathPrefix: "/api/v2/users/", Pattern: "x"})
 	c := e.client()
@@ -715,7 +765,9 @@ func TestScreenPopDeliveredOnce(t *testing.T) {
 
 // TestConfigVersionConflict: a stale version is re-read and the caller's
 // configuration applied on the fresh one.
-func TestConfigVersionConflict(t *testing.T) {
+func TestConfigVersionConflict(t *testing.T) { synctest.Test(t, testConfigVersionConflict) }
+
+func testConfigVersionConflict(t *testing.T) {
 	e := newEmu(t, emulator.Config{})
 	c := e.client()
 	ctx := context.Background()
@@ -745,7 +797,9 @@ func TestConfigVersionConflict(t *testing.T) {
 	}
 }
 
-func TestConfigConflictIsBounded(t *testing.T) {
+func TestConfigConflictIsBounded(t *testing.T) { synctest.Test(t, testConfigConflictIsBounded) }
+
+func testConfigConflictIsBounded(t *testing.T) {
 	var puts, gets atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
@@ -769,7 +823,9 @@ func TestConfigConflictIsBounded(t *testing.T) {
 	}
 }
 
-func TestListEveryPage(t *testing.T) {
+func TestListEveryPage(t *testing.T) { synctest.Test(t, testListEveryPage) }
+
+func testListEveryPage(t *testing.T) {
 	e := newEmu(t, emulator.Config{RateLimit: -1})
 	c := e.client()
 	ctx := context.Background()
@@ -799,7 +855,9 @@ func TestListEveryPage(t *testing.T) {
 // TestReadAfterCreateLag: reads of a just-created integration that 404
 // while replication catches up are retried, not believed; reads of
 // integrations the client did not just create are believed at once.
-func TestReadAfterCreateLag(t *testing.T) {
+func TestReadAfterCreateLag(t *testing.T) { synctest.Test(t, testReadAfterCreateLag) }
+
+func testReadAfterCreateLag(t *testing.T) {
 	e := newEmu(t, emulator.Config{RateLimit: -1, ActivationDelay: 10 * time.Millisecond})
 	e.setFaults(emulator.Fault{Kind: emulator.KindReadNotFoundAfterCreate, Pattern: "x", For: 60 * time.Millisecond})
 	c := e.client()
@@ -833,6 +891,10 @@ func TestReadAfterCreateLag(t *testing.T) {
 }
 
 func TestDeadlinesAreKeptAgainstTheEmulator(t *testing.T) {
+	synctest.Test(t, testDeadlinesAreKeptAgainstTheEmulator)
+}
+
+func testDeadlinesAreKeptAgainstTheEmulator(t *testing.T) {
 	e := newEmu(t, emulator.Config{})
 	e.setFaults(emulator.Fault{Kind: emulator.Kind429, PathPrefix: "/api/v2/organizations", Probability: 1, RetryAfter: 30})
 	c := e.client()

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/memnet"
 )
 
 const (
@@ -22,7 +23,7 @@ const (
 // token endpoint that issues numbered tokens, and whatever API handler the
 // test supplies. The emulator-backed tests cover the real wire contract.
 type fakeGenesys struct {
-	srv *httptest.Server
+	srv *memnet.Server
 
 	tokenRequests atomic.Int64
 	expiresIn     atomic.Int64
@@ -41,8 +42,12 @@ func newFakeGenesys(t *testing.T, api http.HandlerFunc) *fakeGenesys {
 	t.Helper()
 	f := &fakeGenesys{api: api, revoked: map[string]bool{}}
 	f.expiresIn.Store(3600)
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f.srv = memnet.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(func() {
+		if err := f.srv.Close(); err != nil {
+			t.Errorf("server Close: %v", err)
+		}
+	})
 	return f
 }
 
@@ -131,6 +136,7 @@ func (f *fakeGenesys) config() Config {
 		RetryWaitMin: time.Millisecond,
 		RetryWaitMax: 5 * time.Millisecond,
 		PollInterval: 5 * time.Millisecond,
+		HTTPClient:   f.srv.Client(),
 	}
 }
 
@@ -144,7 +150,18 @@ func (f *fakeGenesys) client(t *testing.T, mutate ...func(*Config)) *Client {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	c.now = tickingClock()
 	return c
+}
+
+// tickingClock is the test's clock plus a nanosecond per reading. Inside a
+// synctest bubble time stands still between waits, but the client orders
+// events by its clock readings (an integration seen before a create began
+// is not that create's), as a real clock, which always moves on, orders
+// them.
+func tickingClock() func() time.Time {
+	var ticks atomic.Int64
+	return func() time.Time { return time.Now().Add(time.Duration(ticks.Add(1))) }
 }
 
 func writeGenesysError(w http.ResponseWriter, status int, code, msg, corr string) {

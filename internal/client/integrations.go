@@ -318,17 +318,22 @@ func (c *Client) WaitForReportedState(ctx context.Context, in *Integration, want
 		return in, nil
 	}
 	cur := in
+	// Every way out but success names the last state seen, so a wait cut
+	// short by a deadline or a failed poll still says how far it got.
+	stopped := func(err error) error {
+		return fmt.Errorf("waiting for integration %s to report %s (it last reported %s): %w",
+			in.ID, want, orDefault(cur.ReportedState.Code, "nothing"), err)
+	}
 	for {
 		if cur.ReportedState.Code == ReportedError {
 			return cur, &ReportedStateError{ID: in.ID, Want: want, State: cur.ReportedState}
 		}
 		if err := sleep(ctx, c.pollInterval); err != nil {
-			return cur, fmt.Errorf("waiting for integration %s to report %s (it last reported %s): %w",
-				in.ID, want, orDefault(cur.ReportedState.Code, "nothing"), err)
+			return cur, stopped(err)
 		}
 		next, err := c.GetIntegration(ctx, in.ID)
 		if err != nil {
-			return cur, fmt.Errorf("waiting for integration %s to report %s: %w", in.ID, want, err)
+			return cur, stopped(err)
 		}
 		cur = next
 		if cur.ReportedState.Code == want {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -16,7 +17,9 @@ func okHandler(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestFirstTokenIsShared: fifty calls on a fresh client cause one grant.
-func TestFirstTokenIsShared(t *testing.T) {
+func TestFirstTokenIsShared(t *testing.T) { synctest.Test(t, testFirstTokenIsShared) }
+
+func testFirstTokenIsShared(t *testing.T) {
 	fake := newFakeGenesys(t, okHandler)
 	c := fake.client(t)
 	start := make(chan struct{})
@@ -53,28 +56,32 @@ func TestTokenRefreshAhead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := newFakeGenesys(t, okHandler)
-			fake.expiresIn.Store(tt.expiresIn)
-			c := fake.client(t)
-			var offset atomic.Int64
-			c.now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
-			if _, err := c.OrganizationMe(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			offset.Store(int64(tt.advance))
-			if _, err := c.OrganizationMe(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if got := fake.tokenRequests.Load(); got != tt.wantFetch {
-				t.Errorf("token requests = %d, want %d", got, tt.wantFetch)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				fake := newFakeGenesys(t, okHandler)
+				fake.expiresIn.Store(tt.expiresIn)
+				c := fake.client(t)
+				var offset atomic.Int64
+				c.now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+				if _, err := c.OrganizationMe(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				offset.Store(int64(tt.advance))
+				if _, err := c.OrganizationMe(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if got := fake.tokenRequests.Load(); got != tt.wantFetch {
+					t.Errorf("token requests = %d, want %d", got, tt.wantFetch)
+				}
+			})
 		})
 	}
 }
 
 // TestTokenGrantRetried: the token endpoint's 503 and 429 are ridden out
 // like any call's; a refusal of the credentials is not retried.
-func TestTokenGrantRetried(t *testing.T) {
+func TestTokenGrantRetried(t *testing.T) { synctest.Test(t, testTokenGrantRetried) }
+
+func testTokenGrantRetried(t *testing.T) {
 	fake := newFakeGenesys(t, okHandler)
 	fake.tokenStatus = func(n int64) int {
 		switch n {
@@ -112,7 +119,9 @@ func TestTokenGrantRetried(t *testing.T) {
 	}
 }
 
-func TestTokenEndpointUnreachable(t *testing.T) {
+func TestTokenEndpointUnreachable(t *testing.T) { synctest.Test(t, testTokenEndpointUnreachable) }
+
+func testTokenEndpointUnreachable(t *testing.T) {
 	fake := newFakeGenesys(t, okHandler)
 	c := fake.client(t, func(cfg *Config) { cfg.LoginURL = "http://127.0.0.1:1"; cfg.RetryMax = 1 })
 	_, err := c.OrganizationMe(context.Background())
@@ -128,6 +137,10 @@ func TestTokenEndpointUnreachable(t *testing.T) {
 // TestTokenFetchOutlivesItsStarter: the caller whose call started the grant
 // gives up; the grant still serves the others.
 func TestTokenFetchOutlivesItsStarter(t *testing.T) {
+	synctest.Test(t, testTokenFetchOutlivesItsStarter)
+}
+
+func testTokenFetchOutlivesItsStarter(t *testing.T) {
 	release := make(chan struct{})
 	fake := newFakeGenesys(t, okHandler)
 	fake.tokenStatus = func(n int64) int {
@@ -141,16 +154,18 @@ func TestTokenFetchOutlivesItsStarter(t *testing.T) {
 		_, err := c.tokens.get(starterCtx)
 		starterDone <- err
 	}()
-	// Let the starter's grant get under way, then join it and cancel the starter.
-	deadline := time.Now().Add(5 * time.Second)
-	for fake.tokenRequests.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	// Let the starter's grant get under way (the server holds it), then
+	// join it and cancel the starter.
+	synctest.Wait()
+	if got := fake.tokenRequests.Load(); got != 1 {
+		t.Fatalf("token requests = %d, want the starter's one under way", got)
 	}
 	otherDone := make(chan error, 1)
 	go func() {
 		_, err := c.tokens.get(context.Background())
 		otherDone <- err
 	}()
+	synctest.Wait()
 	cancel()
 	if err := <-starterDone; !errors.Is(err, context.Canceled) {
 		t.Errorf("starter = %v, want canceled", err)
@@ -164,7 +179,9 @@ func TestTokenFetchOutlivesItsStarter(t *testing.T) {
 	}
 }
 
-func TestInvalidateKeepsANewerToken(t *testing.T) {
+func TestInvalidateKeepsANewerToken(t *testing.T) { synctest.Test(t, testInvalidateKeepsANewerToken) }
+
+func testInvalidateKeepsANewerToken(t *testing.T) {
 	fake := newFakeGenesys(t, okHandler)
 	c := fake.client(t)
 	first, err := c.tokens.get(context.Background())

@@ -427,8 +427,11 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		fields["paced_ms"] = paced.Milliseconds()
 	}
 	if err != nil {
+		// Only the attempt's own limit makes this a timeout; asked after
+		// cancel, ctx.Err() would always say so.
+		timedOut := req.Context().Err() == nil && ctx.Err() != nil
 		cancel()
-		if req.Context().Err() == nil && ctx.Err() != nil {
+		if timedOut {
 			err = fmt.Errorf("attempt timed out after %s: %w", c.attemptTimeout, err)
 		}
 		fields["error"] = err.Error()

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -81,7 +82,9 @@ func TestRetryAfterWaitIsCappedWithSmallJitter(t *testing.T) {
 // TestRetriesReplayBodyAndHeaders checks that every retry of a screen pop
 // carries the same bytes, key and signature: a consumed body must never be
 // re-sent empty.
-func TestRetriesReplayBodyAndHeaders(t *testing.T) {
+func TestRetriesReplayBodyAndHeaders(t *testing.T) { synctest.Test(t, testRetriesReplayBodyAndHeaders) }
+
+func testRetriesReplayBodyAndHeaders(t *testing.T) {
 	body := []byte(`{"applicationId":"app","uri":"https://crm.example.com/#c=1&x=<y>","state":"s","idempotencyKey":"k-1"}`)
 	var (
 		mu   sync.Mutex
@@ -131,6 +134,10 @@ func TestRetriesReplayBodyAndHeaders(t *testing.T) {
 }
 
 func TestRateLimitHonoursRetryAfterExactly(t *testing.T) {
+	synctest.Test(t, testRateLimitHonoursRetryAfterExactly)
+}
+
+func testRateLimitHonoursRetryAfterExactly(t *testing.T) {
 	var calls atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
@@ -172,23 +179,25 @@ func TestRetryAfterHTTPDateAndCap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var calls atomic.Int64
-			fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
-				if calls.Add(1) == 1 {
-					w.Header().Set("Retry-After", tt.retryAfter())
-					writeGenesysError(w, http.StatusTooManyRequests, "too.many.requests.retry.after", "slow", "c")
-					return
+			synctest.Test(t, func(t *testing.T) {
+				var calls atomic.Int64
+				fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
+					if calls.Add(1) == 1 {
+						w.Header().Set("Retry-After", tt.retryAfter())
+						writeGenesysError(w, http.StatusTooManyRequests, "too.many.requests.retry.after", "slow", "c")
+						return
+					}
+					writeJSON(w, http.StatusOK, map[string]any{"id": "org-a"})
+				})
+				c := fake.client(t, func(cfg *Config) { cfg.RetryAfterCap = tt.cap })
+				start := time.Now()
+				if _, err := c.OrganizationMe(context.Background()); err != nil {
+					t.Fatalf("OrganizationMe: %v", err)
 				}
-				writeJSON(w, http.StatusOK, map[string]any{"id": "org-a"})
+				if d := time.Since(start); d < tt.min || d > tt.max {
+					t.Errorf("waited %v, want between %v and %v", d, tt.min, tt.max)
+				}
 			})
-			c := fake.client(t, func(cfg *Config) { cfg.RetryAfterCap = tt.cap })
-			start := time.Now()
-			if _, err := c.OrganizationMe(context.Background()); err != nil {
-				t.Fatalf("OrganizationMe: %v", err)
-			}
-			if d := time.Since(start); d < tt.min || d > tt.max {
-				t.Errorf("waited %v, want between %v and %v", d, tt.min, tt.max)
-			}
 		})
 	}
 }
@@ -209,42 +218,46 @@ func TestServerErrorsRetriedExcept501(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var calls atomic.Int64
-			fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
-				n := int(calls.Add(1))
-				status := tt.statuses[min(n, len(tt.statuses))-1]
-				if status == 200 {
-					writeJSON(w, 200, map[string]any{"id": "org-a"})
+			synctest.Test(t, func(t *testing.T) {
+				var calls atomic.Int64
+				fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
+					n := int(calls.Add(1))
+					status := tt.statuses[min(n, len(tt.statuses))-1]
+					if status == 200 {
+						writeJSON(w, 200, map[string]any{"id": "org-a"})
+						return
+					}
+					writeGenesysError(w, status, "some.code", "failure "+http.StatusText(status), "corr-x")
+				})
+				c := fake.client(t, func(cfg *Config) { cfg.RetryMax = tt.retryMax })
+				_, err := c.OrganizationMe(context.Background())
+				if got := int(calls.Load()); got != tt.wantAttempts {
+					t.Errorf("server saw %d attempts, want %d", got, tt.wantAttempts)
+				}
+				if !tt.wantErr {
+					if err != nil {
+						t.Fatalf("OrganizationMe: %v", err)
+					}
 					return
 				}
-				writeGenesysError(w, status, "some.code", "failure "+http.StatusText(status), "corr-x")
-			})
-			c := fake.client(t, func(cfg *Config) { cfg.RetryMax = tt.retryMax })
-			_, err := c.OrganizationMe(context.Background())
-			if got := int(calls.Load()); got != tt.wantAttempts {
-				t.Errorf("server saw %d attempts, want %d", got, tt.wantAttempts)
-			}
-			if !tt.wantErr {
-				if err != nil {
-					t.Fatalf("OrganizationMe: %v", err)
+				var apiErr *APIError
+				if !errors.As(err, &apiErr) {
+					t.Fatalf("error %v (%T), want *APIError", err, err)
 				}
-				return
-			}
-			var apiErr *APIError
-			if !errors.As(err, &apiErr) {
-				t.Fatalf("error %v (%T), want *APIError", err, err)
-			}
-			if apiErr.Status != tt.wantStatus || apiErr.Attempts != tt.wantAttempts || apiErr.Code != "some.code" || apiErr.CorrelationID != "corr-x" {
-				t.Errorf("APIError = %+v", apiErr)
-			}
-			if tt.name == "budget spent" && !strings.Contains(apiErr.Error(), "3 retries spent") {
-				t.Errorf("error %q does not say the retries were spent", apiErr)
-			}
+				if apiErr.Status != tt.wantStatus || apiErr.Attempts != tt.wantAttempts || apiErr.Code != "some.code" || apiErr.CorrelationID != "corr-x" {
+					t.Errorf("APIError = %+v", apiErr)
+				}
+				if tt.name == "budget spent" && !strings.Contains(apiErr.Error(), "3 retries spent") {
+					t.Errorf("error %q does not say the retries were spent", apiErr)
+				}
+			})
 		})
 	}
 }
 
-func TestRateLimitBudget(t *testing.T) {
+func TestRateLimitBudget(t *testing.T) { synctest.Test(t, testRateLimitBudget) }
+
+func testRateLimitBudget(t *testing.T) {
 	var calls atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -271,12 +284,12 @@ func TestRateLimitBudget(t *testing.T) {
 func TestDeadlineIsKept(t *testing.T) {
 	tests := []struct {
 		name    string
-		handler func(t *testing.T, w http.ResponseWriter)
+		handler func(t *testing.T, w http.ResponseWriter, r *http.Request)
 		check   func(t *testing.T, err error)
 	}{
 		{
 			name: "long Retry-After",
-			handler: func(t *testing.T, w http.ResponseWriter) {
+			handler: func(t *testing.T, w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Retry-After", "30")
 				writeGenesysError(w, 429, "too.many.requests.retry.after", "Retry the request in [30] seconds", "corr-dl")
 			},
@@ -292,8 +305,8 @@ func TestDeadlineIsKept(t *testing.T) {
 		},
 		{
 			name: "hung server",
-			handler: func(t *testing.T, w http.ResponseWriter) {
-				time.Sleep(time.Second)
+			handler: func(t *testing.T, w http.ResponseWriter, r *http.Request) {
+				<-r.Context().Done() // answers nothing until the client gives up
 			},
 			check: func(t *testing.T, err error) {
 				var reqErr *RequestError
@@ -305,25 +318,31 @@ func TestDeadlineIsKept(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) { tt.handler(t, w) })
-			c := fake.client(t)
-			// Warm the token so the deadline is spent on the call alone.
-			if _, err := c.tokens.get(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			_, err := c.OrganizationMe(ctx)
-			if d := time.Since(start); d > 450*time.Millisecond {
-				t.Errorf("call took %v with a 300ms deadline", d)
-			}
-			tt.check(t, err)
+			synctest.Test(t, func(t *testing.T) {
+				fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) { tt.handler(t, w, r) })
+				c := fake.client(t)
+				// Warm the token so the deadline is spent on the call alone.
+				if _, err := c.tokens.get(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+				defer cancel()
+				start := time.Now()
+				_, err := c.OrganizationMe(ctx)
+				if d := time.Since(start); d > 450*time.Millisecond {
+					t.Errorf("call took %v with a 300ms deadline", d)
+				}
+				tt.check(t, err)
+			})
 		})
 	}
 }
 
 func TestNetworkFailureRetriedOnlyWhenIdempotent(t *testing.T) {
+	synctest.Test(t, testNetworkFailureRetriedOnlyWhenIdempotent)
+}
+
+func testNetworkFailureRetriedOnlyWhenIdempotent(t *testing.T) {
 	var calls atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
@@ -356,6 +375,10 @@ func TestNetworkFailureRetriedOnlyWhenIdempotent(t *testing.T) {
 }
 
 func TestDialFailureRetriedEvenWhenNotIdempotent(t *testing.T) {
+	synctest.Test(t, testDialFailureRetriedEvenWhenNotIdempotent)
+}
+
+func testDialFailureRetriedEvenWhenNotIdempotent(t *testing.T) {
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {})
 	c := fake.client(t, func(cfg *Config) { cfg.RetryMax = 2 })
 	if _, err := c.tokens.get(context.Background()); err != nil {
@@ -377,6 +400,10 @@ func TestDialFailureRetriedEvenWhenNotIdempotent(t *testing.T) {
 }
 
 func TestUnauthorizedRefreshesTokenOnce(t *testing.T) {
+	synctest.Test(t, testUnauthorizedRefreshesTokenOnce)
+}
+
+func testUnauthorizedRefreshesTokenOnce(t *testing.T) {
 	var calls atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -409,7 +436,9 @@ func TestUnauthorizedRefreshesTokenOnce(t *testing.T) {
 	}
 }
 
-func TestRedirectsAreNotFollowed(t *testing.T) {
+func TestRedirectsAreNotFollowed(t *testing.T) { synctest.Test(t, testRedirectsAreNotFollowed) }
+
+func testRedirectsAreNotFollowed(t *testing.T) {
 	var followed atomic.Bool
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/elsewhere" {
@@ -429,10 +458,19 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 }
 
 func TestAttemptTimeoutRetriesIdempotentCalls(t *testing.T) {
+	synctest.Test(t, testAttemptTimeoutRetriesIdempotentCalls)
+}
+
+func testAttemptTimeoutRetriesIdempotentCalls(t *testing.T) {
 	var calls atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
-			time.Sleep(300 * time.Millisecond)
+			// Answers in 300 ms, after the attempt's limit, unless the
+			// client hangs up first.
+			select {
+			case <-time.After(300 * time.Millisecond):
+			case <-r.Context().Done():
+			}
 		}
 		writeJSON(w, 200, map[string]any{"id": "org-a"})
 	})
@@ -445,7 +483,9 @@ func TestAttemptTimeoutRetriesIdempotentCalls(t *testing.T) {
 	}
 }
 
-func TestUserAgentOnEveryRequest(t *testing.T) {
+func TestUserAgentOnEveryRequest(t *testing.T) { synctest.Test(t, testUserAgentOnEveryRequest) }
+
+func testUserAgentOnEveryRequest(t *testing.T) {
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"id": "org-a"})
 	})
@@ -467,7 +507,9 @@ func TestUserAgentOnEveryRequest(t *testing.T) {
 // TestLogsHoldNoSecrets runs calls that touch every secret (client secret,
 // bearer token, Basic credentials, payload signature) through success,
 // retries, 401 refresh and failure, and checks the log and errors for them.
-func TestLogsHoldNoSecrets(t *testing.T) {
+func TestLogsHoldNoSecrets(t *testing.T) { synctest.Test(t, testLogsHoldNoSecrets) }
+
+func testLogsHoldNoSecrets(t *testing.T) {
 	const signature = "c2lnbmF0dXJlLXRoYXQtbXVzdC1ub3QtbGVhaw=="
 	var calls atomic.Int64
 	var fake *fakeGenesys
@@ -559,7 +601,9 @@ func TestSafeLoggerMasks(t *testing.T) {
 
 // TestBodyBytesIdentical checks that what goes on the wire is exactly
 // EncodeIntegrationConfig's bytes.
-func TestPutConfigSendsEncodedBytes(t *testing.T) {
+func TestPutConfigSendsEncodedBytes(t *testing.T) { synctest.Test(t, testPutConfigSendsEncodedBytes) }
+
+func testPutConfigSendsEncodedBytes(t *testing.T) {
 	cfg := IntegrationConfig{
 		Name: "w", Version: 1,
 		Properties: map[string]any{"url": "https://app.example.com/?a=1&b=<2>"},
@@ -587,7 +631,9 @@ func TestPutConfigSendsEncodedBytes(t *testing.T) {
 
 // TestBrokenAnswerBodyIsRetried: a connection that dies in the middle of an
 // answer is a failure like any other; an idempotent call is retried.
-func TestBrokenAnswerBodyIsRetried(t *testing.T) {
+func TestBrokenAnswerBodyIsRetried(t *testing.T) { synctest.Test(t, testBrokenAnswerBodyIsRetried) }
+
+func testBrokenAnswerBodyIsRetried(t *testing.T) {
 	var calls atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
