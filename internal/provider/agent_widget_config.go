@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,32 +13,6 @@ import (
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
 )
-
-// The Genesys Cloud names of a custom client application's configuration. Properties are strings
-// on the wire, lists joined by commas, except groups which is a JSON array; the seed's render
-// settings travel in advanced, which the API keeps as free JSON.
-const (
-	propURL             = "url"
-	propDisplayType     = "displayType"
-	propSandbox         = "sandbox"
-	propPermissions     = "permissions"
-	propGroups          = "groups"
-	propCommTypes       = "communicationTypeFilter"
-	propQueueIDs        = "queueIdFilterList"
-	advDimensions       = "dimensions"
-	advRefreshInterval  = "refreshIntervalMs"
-	intendedEnabled     = "ENABLED"
-	intendedDisabled    = "DISABLED"
-	reportedActive      = "ACTIVE"
-	reportedInactive    = "INACTIVE"
-	statusActive        = "active"
-	statusInactive      = "inactive"
-	dimensionsWidthKey  = "width"
-	dimensionsHeightKey = "height"
-)
-
-// interactionCommunicationTypes are the conversation kinds an interaction widget can be limited to.
-var interactionCommunicationTypes = []string{"call", "callback", "chat", "email", "message", "socialExpression", "video"}
 
 type dimensionsModel struct {
 	Width  types.Int64 `tfsdk:"width"`
@@ -116,42 +89,29 @@ func (m agentWidgetResourceModel) configDiffers(other agentWidgetResourceModel) 
 
 // integrationConfig is the body of the config PUT for spec at the given version.
 func (s widgetSpec) integrationConfig(version int) client.IntegrationConfig {
-	properties := map[string]any{
-		propURL:         s.manifestURL,
-		propSandbox:     strings.Join(s.sandbox, ","),
-		propPermissions: strings.Join(s.permissions, ","),
-		propGroups:      nonNil(s.groups),
-	}
-	// An interaction widget always shows beside a conversation, so the API has no display type for
-	// it; only interaction widgets filter by conversation.
-	if s.typ == widget.TypeIntegration {
-		properties[propCommTypes] = strings.Join(s.commTypes, ",")
-		properties[propQueueIDs] = nonNil(s.queueIDs)
-	} else {
-		properties[propDisplayType] = s.displayType
-	}
-	advanced := map[string]any{}
-	if s.width > 0 || s.height > 0 {
-		advanced[advDimensions] = map[string]any{dimensionsWidthKey: s.width, dimensionsHeightKey: s.height}
-	}
-	if s.refreshIntervalMs > 0 {
-		advanced[advRefreshInterval] = s.refreshIntervalMs
-	}
-	return client.IntegrationConfig{
-		Name:        s.name,
-		Notes:       s.description,
-		Version:     version,
-		Properties:  properties,
-		Advanced:    advanced,
-		Credentials: map[string]any{},
-	}
+	return s.wire(version).IntegrationConfig()
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// wire is spec as the client's typed configuration, to replace the given version.
+func (s widgetSpec) wire(version int) client.WidgetConfig {
+	w := client.WidgetConfig{
+		Name:               s.name,
+		Notes:              s.description,
+		Version:            version,
+		Interaction:        s.typ == widget.TypeIntegration,
+		URL:                s.manifestURL,
+		DisplayType:        s.displayType,
+		Sandbox:            s.sandbox,
+		Permissions:        s.permissions,
+		Groups:             s.groups,
+		CommunicationTypes: s.commTypes,
+		QueueIDs:           s.queueIDs,
+		RefreshIntervalMs:  s.refreshIntervalMs,
 	}
-	return s
+	if s.width > 0 || s.height > 0 {
+		w.Dimensions = &client.Dimensions{Width: s.width, Height: s.height}
+	}
+	return w
 }
 
 // checkSpec runs every rule that needs the provider's configuration. The same function serves
@@ -193,46 +153,46 @@ func modelFromAPI(ctx context.Context, m *agentWidgetResourceModel, in *client.I
 	m.Type = types.StringValue(typ)
 	m.IntegrationType = types.StringValue(in.IntegrationType.ID)
 	m.ReportedState = types.StringValue(in.ReportedState.Code)
-	if in.IntendedState == intendedEnabled {
-		m.Status = types.StringValue(statusActive)
+	if in.IntendedState == client.StateEnabled {
+		m.Status = types.StringValue(widget.StatusActive)
 	} else {
-		m.Status = types.StringValue(statusInactive)
+		m.Status = types.StringValue(widget.StatusInactive)
 	}
 	if cfg == nil {
 		return diags
 	}
-	m.Name = types.StringValue(cfg.Name)
-	m.Description = types.StringValue(cfg.Notes)
-	m.ConfigVersion = types.Int64Value(int64(cfg.Version))
-	m.ManifestURL = types.StringValue(stringProp(cfg.Properties, propURL))
-	m.DisplayType = types.StringValue(stringProp(cfg.Properties, propDisplayType))
-	if typ == widget.TypeIntegration || m.DisplayType.ValueString() == "" {
+	w := client.DecodeWidgetConfig(*cfg, in.IntegrationType.ID)
+	m.Name = types.StringValue(w.Name)
+	m.Description = types.StringValue(w.Notes)
+	m.ConfigVersion = types.Int64Value(int64(w.Version))
+	m.ManifestURL = types.StringValue(w.URL)
+	m.DisplayType = types.StringValue(w.DisplayType)
+	if w.DisplayType == "" {
+		// An interaction widget has no display type; it shows as a widget beside the conversation.
 		m.DisplayType = types.StringValue(widget.DisplayWidget)
 	}
 
 	var d diag.Diagnostics
-	m.Sandbox, d = types.SetValueFrom(ctx, types.StringType, splitList(stringProp(cfg.Properties, propSandbox)))
-	diags.Append(d...)
-	m.Permissions, d = types.SetValueFrom(ctx, types.StringType, splitList(stringProp(cfg.Properties, propPermissions)))
-	diags.Append(d...)
-	m.Groups, d = types.SetValueFrom(ctx, types.StringType, stringsProp(cfg.Properties, propGroups))
-	diags.Append(d...)
-	m.CommunicationTypes, d = types.SetValueFrom(ctx, types.StringType, splitList(stringProp(cfg.Properties, propCommTypes)))
-	diags.Append(d...)
-	m.QueueIDs, d = types.SetValueFrom(ctx, types.StringType, stringsProp(cfg.Properties, propQueueIDs))
-	diags.Append(d...)
+	for _, l := range []struct {
+		into *types.Set
+		from []string
+	}{{&m.Sandbox, w.Sandbox}, {&m.Permissions, w.Permissions}, {&m.Groups, w.Groups},
+		{&m.CommunicationTypes, w.CommunicationTypes}, {&m.QueueIDs, w.QueueIDs}} {
+		*l.into, d = types.SetValueFrom(ctx, types.StringType, l.from)
+		diags.Append(d...)
+	}
 
 	m.Dimensions = types.ObjectNull(dimensionsAttrTypes)
-	if dims, ok := cfg.Advanced[advDimensions].(map[string]any); ok {
+	if w.Dimensions != nil {
 		m.Dimensions, d = types.ObjectValue(dimensionsAttrTypes, map[string]attr.Value{
-			"width":  types.Int64Value(int64Of(dims[dimensionsWidthKey])),
-			"height": types.Int64Value(int64Of(dims[dimensionsHeightKey])),
+			"width":  types.Int64Value(w.Dimensions.Width),
+			"height": types.Int64Value(w.Dimensions.Height),
 		})
 		diags.Append(d...)
 	}
 	m.RefreshIntervalMs = types.Int64Null()
-	if v, ok := cfg.Advanced[advRefreshInterval]; ok {
-		m.RefreshIntervalMs = types.Int64Value(int64Of(v))
+	if w.RefreshIntervalMs != 0 {
+		m.RefreshIntervalMs = types.Int64Value(w.RefreshIntervalMs)
 	}
 	return diags
 }
@@ -240,51 +200,4 @@ func modelFromAPI(ctx context.Context, m *agentWidgetResourceModel, in *client.I
 func mustIntegrationType(t string) string {
 	id, _ := widget.IntegrationTypeFor(t)
 	return id
-}
-
-func stringProp(props map[string]any, key string) string {
-	s, _ := props[key].(string)
-	return s
-}
-
-// stringsProp reads a list property, which the API may give as a JSON array or a comma list.
-func stringsProp(props map[string]any, key string) []string {
-	switch v := props[key].(type) {
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, e := range v {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	case []string:
-		return v
-	case string:
-		return splitList(v)
-	}
-	return []string{}
-}
-
-func splitList(s string) []string {
-	out := []string{}
-	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			out = append(out, part)
-		}
-	}
-	return out
-}
-
-// int64Of reads a JSON number, which encoding/json decodes into float64 inside map[string]any.
-func int64Of(v any) int64 {
-	switch n := v.(type) {
-	case float64:
-		return int64(n)
-	case int64:
-		return n
-	case int:
-		return int64(n)
-	}
-	return 0
 }

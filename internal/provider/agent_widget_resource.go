@@ -142,8 +142,8 @@ func (r *AgentWidgetResource) Schema(ctx context.Context, _ resource.SchemaReque
 					"Genesys Cloud reports the widget `ACTIVE` or `INACTIVE`.",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(statusActive),
-				Validators: []validator.String{stringvalidator.OneOf(statusActive, statusInactive)},
+				Default:    stringdefault.StaticString(widget.StatusActive),
+				Validators: []validator.String{stringvalidator.OneOf(widget.StatusActive, widget.StatusInactive)},
 			},
 			"display_type": schema.StringAttribute{
 				MarkdownDescription: "`widget` (in the agent desktop's widget panel) or `standalone` (its own app page). Default `widget`.",
@@ -202,12 +202,12 @@ func (r *AgentWidgetResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 			"communication_types": schema.SetAttribute{
 				MarkdownDescription: "Interaction widgets only (`type = \"integration\"`): the kinds of conversation the widget " +
-					"appears beside, from " + codeList(interactionCommunicationTypes) + ". Default: all of them.",
+					"appears beside, from " + codeList(widget.CommunicationTypes) + ". Default: all of them.",
 				ElementType: types.StringType,
 				Optional:    true,
 				Computed:    true,
 				Default:     setdefault.StaticValue(emptySet),
-				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(interactionCommunicationTypes...))},
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(widget.CommunicationTypes...))},
 			},
 			"queue_ids": schema.SetAttribute{
 				MarkdownDescription: "Interaction widgets only: IDs of the queues whose conversations show the widget. Default: every queue.",
@@ -315,10 +315,10 @@ func (r *AgentWidgetResource) ModifyPlan(ctx context.Context, req resource.Modif
 }
 
 func reportedStateFor(status string) string {
-	if status == statusActive {
-		return reportedActive
+	if status == widget.StatusActive {
+		return client.ReportedActive
 	}
-	return reportedInactive
+	return client.ReportedInactive
 }
 
 func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -374,9 +374,9 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 // for the reported state. It returns the last integration seen, nil if none.
 func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integration, spec widgetSpec) (*client.Integration, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	enable := spec.status == statusActive
+	enable := spec.status == widget.StatusActive
 	want := reportedStateFor(spec.status)
-	if (in.IntendedState == intendedEnabled) == enable && in.ReportedState.Code == want {
+	if (in.IntendedState == client.StateEnabled) == enable && in.ReportedState.Code == want {
 		return in, diags
 	}
 	op := "deactivate"
@@ -528,10 +528,10 @@ func (m agentWidgetResourceModel) withComputed(s agentWidgetResourceModel) agent
 }
 
 func intendedFor(status string) string {
-	if status == statusActive {
-		return intendedEnabled
+	if status == widget.StatusActive {
+		return client.StateEnabled
 	}
-	return intendedDisabled
+	return client.StateDisabled
 }
 
 func (r *AgentWidgetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -14,18 +14,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 )
 
 // Widget types as written in configuration.
 const (
 	TypeWebapp      = "webapp"      // a widget or standalone app in the agent desktop
 	TypeIntegration = "integration" // a widget shown beside an interaction
-)
-
-// Genesys Cloud integration type ids of custom client applications.
-const (
-	IntegrationTypeClientApp         = "embedded-client-app"
-	IntegrationTypeInteractionWidget = "embedded-client-app-interaction-widget"
 )
 
 // Display types (the displayType property).
@@ -41,8 +37,8 @@ const (
 )
 
 var integrationTypes = map[string]string{
-	TypeWebapp:      IntegrationTypeClientApp,
-	TypeIntegration: IntegrationTypeInteractionWidget,
+	TypeWebapp:      client.TypeEmbeddedClientApp,
+	TypeIntegration: client.TypeInteractionWidget,
 }
 
 // IntegrationTypeFor returns the Genesys Cloud integration type id for a widget type.
@@ -91,6 +87,10 @@ var (
 		"allow-top-navigation",
 		"allow-top-navigation-by-user-activation",
 	}
+
+	// CommunicationTypes are the kinds of conversation an interaction widget can be limited to
+	// (the communicationTypeFilter property).
+	CommunicationTypes = []string{"call", "callback", "chat", "email", "message", "socialExpression", "video"}
 
 	// DefaultSandbox is the sandbox Genesys Cloud recommends for a new client application.
 	DefaultSandbox = []string{"allow-forms", "allow-modals", "allow-popups", "allow-same-origin", "allow-scripts"}
@@ -143,22 +143,6 @@ func checkTokens(list string, given, allowed []string) error {
 		return nil
 	}
 	return e
-}
-
-// FormatTokenList writes a sandbox or permissions list the way the integration's properties
-// carry it: comma-separated, without spaces, in the order given.
-func FormatTokenList(tokens []string) string { return strings.Join(tokens, ",") }
-
-// ParseTokenList reads a comma-separated sandbox or permissions property, tolerating the spaces
-// and empty entries that hand-edited configurations contain. An empty property is an empty list.
-func ParseTokenList(s string) []string {
-	out := []string{}
-	for _, t := range strings.Split(s, ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 func quoteList(items []string) string {

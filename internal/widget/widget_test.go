@@ -43,6 +43,7 @@ func TestVocabulariesAreSortedAndUnique(t *testing.T) {
 	for name, v := range map[string][]string{
 		"Types": Types, "DisplayTypes": DisplayTypes, "Statuses": Statuses,
 		"SandboxTokens": SandboxTokens, "DefaultSandbox": DefaultSandbox, "Permissions": Permissions,
+		"CommunicationTypes": CommunicationTypes,
 	} {
 		if len(v) == 0 || !slices.IsSorted(v) || len(slices.Compact(slices.Clone(v))) != len(v) {
 			t.Errorf("%s = %q; want a non-empty sorted list without repeats", name, v)
@@ -84,30 +85,5 @@ func TestCheckSandboxAndPermissions(t *testing.T) {
 	err = CheckPermissions([]string{"camera", "usb"})
 	if err == nil || !strings.Contains(err.Error(), `permissions: "usb" not accepted`) {
 		t.Errorf("CheckPermissions(usb) = %v", err)
-	}
-}
-
-func TestTokenListRoundTrip(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"", []string{}},
-		{"allow-forms", []string{"allow-forms"}},
-		{"allow-forms,allow-modals,allow-popups,allow-same-origin,allow-scripts", DefaultSandbox},
-		{" allow-scripts , allow-forms,,", []string{"allow-scripts", "allow-forms"}},
-		{",", []string{}},
-	}
-	for _, tt := range tests {
-		got := ParseTokenList(tt.in)
-		if got == nil || !slices.Equal(got, tt.want) {
-			t.Errorf("ParseTokenList(%q) = %#v; want %q", tt.in, got, tt.want)
-		}
-		if back := ParseTokenList(FormatTokenList(got)); !slices.Equal(back, got) {
-			t.Errorf("round trip of %q gave %q", got, back)
-		}
-	}
-	if got := FormatTokenList([]string{"camera", "microphone"}); got != "camera,microphone" {
-		t.Errorf("FormatTokenList = %q", got)
 	}
 }
