@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
@@ -134,30 +135,15 @@ func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (
 	return opts, nil
 }
 
-// resolveURLs derives the API and login URLs from the environment the way the provider does.
+// resolveURLs derives the API and login URLs from the environment the way the provider does
+// (client.ResolveEndpoints).
 func resolveURLs(o *options) error {
-	switch {
-	case o.apiURL == "" && o.environment == "":
+	if o.apiURL == "" && o.environment == "" {
 		return cliflag.Errorf("set -environment (GENESYS_ENVIRONMENT) to the org's region domain, e.g. mypurecloud.ie, " +
 			"or -api-url (GENESYS_API_URL) to reach another endpoint such as the bundled emulator")
-	case o.apiURL == "":
-		o.apiURL = "https://api." + o.environment
-		if o.loginURL == "" {
-			o.loginURL = "https://login." + o.environment
-		}
-	default:
-		if o.loginURL == "" {
-			if o.environment != "" {
-				o.loginURL = "https://login." + o.environment
-			} else {
-				o.loginURL = o.apiURL
-			}
-		}
-		if o.environment == "" {
-			u, _ := url.Parse(o.apiURL) // checked by baseURL
-			o.environment = u.Host
-		}
 	}
+	e := client.ResolveEndpoints(o.environment, o.apiURL, o.loginURL)
+	o.apiURL, o.loginURL, o.environment = e.APIURL, e.LoginURL, e.Environment
 	return nil
 }
 

@@ -204,22 +204,26 @@ func New(cfg Config) (*Client, error) {
 
 // baseURL checks an API or login base URL. Plain http is accepted only for
 // loopback hosts (the emulator), so credentials never cross a network in clear.
+// Errors name the host at most, never raw: a URL may carry credentials.
 func baseURL(what, raw string) (string, error) {
 	if raw == "" {
 		return "", fmt.Errorf("%s is required", what)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%s %q: %w", what, raw, err)
+		var ue *url.Error // it would repeat raw
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return "", fmt.Errorf("%s is not a URL: %w", what, err)
 	}
-	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", fmt.Errorf("%s %q must be an absolute https URL", what, raw)
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return "", fmt.Errorf("%s %q must use https (plain http is allowed only for loopback hosts)", what, raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("%s %q must not have credentials, a query or a fragment", what, raw)
+	switch {
+	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return "", fmt.Errorf("%s must be an absolute https URL", what)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("%s (host %q) must not have credentials, a query or a fragment", what, u.Host)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return "", fmt.Errorf("%s (host %q) must use https (plain http is allowed only for loopback hosts)", what, u.Host)
 	}
 	s := strings.TrimRight(u.String(), "/")
 	s = strings.TrimSuffix(s, "/api/v2")

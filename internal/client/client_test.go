@@ -33,6 +33,12 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"credentials in url", func(c *Config) { c.APIURL = "https://user:pw@api.mypurecloud.com" }, "must not have credentials"},
 		{"query", func(c *Config) { c.APIURL = "https://api.mypurecloud.com?x=1" }, "must not have credentials, a query"},
 		{"bad screen pop url", func(c *Config) { c.ScreenPopURL = "relay.example.com" }, "screen pop URL"},
+		// No branch repeats a credential written into a URL.
+		{"credentials, unparsable", func(c *Config) { c.APIURL = "https://user:pw-s3cr3t@api.example.com/%zz" }, "invalid URL escape"},
+		{"credentials, ftp", func(c *Config) { c.LoginURL = "ftp://user:pw-s3cr3t@login.example.com" }, "must be an absolute https URL"},
+		{"credentials, no host", func(c *Config) { c.APIURL = "https://user:pw-s3cr3t@/x" }, "must be an absolute https URL"},
+		{"credentials, plain http", func(c *Config) { c.LoginURL = "http://user:pw-s3cr3t@login.example.com" }, "must not have credentials"},
+		{"credentials, screen pop", func(c *Config) { c.ScreenPopURL = "https://user:pw-s3cr3t@relay.example.com" }, "screen pop URL (host \"relay.example.com\")"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,6 +53,9 @@ func TestNewValidatesConfig(t *testing.T) {
 			}
 			if err != nil && strings.Contains(err.Error(), cfg.ClientSecret) && cfg.ClientSecret != "" {
 				t.Errorf("error leaks the secret: %v", err)
+			}
+			if err != nil && strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("error repeats a credential written into a URL: %v", err)
 			}
 		})
 	}
@@ -324,5 +333,33 @@ func TestCorrelationID(t *testing.T) {
 		if got := CorrelationID(tc.err); got != tc.want {
 			t.Errorf("%s: CorrelationID = %q, want %q", name, got, tc.want)
 		}
+	}
+}
+
+func TestResolveEndpoints(t *testing.T) {
+	tests := []struct {
+		name               string
+		region, api, login string
+		want               Endpoints
+	}{
+		{"region", "mypurecloud.ie", "", "", Endpoints{"https://api.mypurecloud.ie", "https://login.mypurecloud.ie", "mypurecloud.ie"}},
+		{"region in capitals", "USW2.pure.cloud", "", "", Endpoints{"https://api.usw2.pure.cloud", "https://login.usw2.pure.cloud", "usw2.pure.cloud"}},
+		{"API URL alone serves login (the emulator)", "", "http://127.0.0.1:8787/", "", Endpoints{"http://127.0.0.1:8787", "http://127.0.0.1:8787", "127.0.0.1:8787"}},
+		{"API URL with a region keeps the region's login", "mypurecloud.de", "https://proxy.internal", "", Endpoints{"https://proxy.internal", "https://login.mypurecloud.de", "mypurecloud.de"}},
+		{"every override", "mypurecloud.jp", "https://a.example/", "https://l.example//", Endpoints{"https://a.example", "https://l.example", "mypurecloud.jp"}},
+		{"nothing", "", "", "", Endpoints{}},
+	}
+	for _, tt := range tests {
+		if got := ResolveEndpoints(tt.region, tt.api, tt.login); got != tt.want {
+			t.Errorf("%s: ResolveEndpoints(%q, %q, %q) = %+v; want %+v", tt.name, tt.region, tt.api, tt.login, got, tt.want)
+		}
+	}
+	for _, r := range Regions {
+		if !IsRegion(strings.ToUpper(r)) {
+			t.Errorf("IsRegion(%q) = false", strings.ToUpper(r))
+		}
+	}
+	if IsRegion("purecloud.example") || IsRegion("") {
+		t.Error("IsRegion accepts a domain that is not a region")
 	}
 }

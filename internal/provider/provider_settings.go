@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
@@ -28,20 +29,18 @@ const (
 	envAuditLog      = "GENESYS_AUDIT_LOG"
 )
 
-// knownEnvironments are the Genesys Cloud region domains. Anything else is a typo unless api_url
-// says where the API really is.
-var knownEnvironments = []string{
-	"mypurecloud.com", "usw2.pure.cloud", "cac1.pure.cloud", "use2.us-gov-pure.cloud", "sae1.pure.cloud",
-	"mypurecloud.ie", "euw2.pure.cloud", "mypurecloud.de", "euc2.pure.cloud", "mec1.pure.cloud",
-	"aps1.pure.cloud", "apne2.pure.cloud", "mypurecloud.com.au", "mypurecloud.jp", "apne3.pure.cloud",
-}
-
+// checkEnvironment refuses what is not a region domain. The value is repeated only when it cannot
+// be a URL: one with "://" or "@" may carry credentials, which no diagnostic may echo.
 func checkEnvironment(env string) error {
-	if slices.Contains(knownEnvironments, strings.ToLower(env)) {
+	if client.IsRegion(env) {
 		return nil
 	}
+	if strings.ContainsAny(env, "/@:") {
+		return fmt.Errorf("the value is a URL, not a Genesys Cloud region domain. Use one of %s, or set api_url "+
+			"(and login_url) to reach another endpoint such as the bundled emulator", strings.Join(client.Regions, ", "))
+	}
 	return fmt.Errorf("%q is not a Genesys Cloud region domain. Use one of %s, or set api_url (and login_url) "+
-		"to reach another endpoint such as the bundled emulator", env, strings.Join(knownEnvironments, ", "))
+		"to reach another endpoint such as the bundled emulator", env, strings.Join(client.Regions, ", "))
 }
 
 // providerSettings is the provider block after environment fallbacks and defaults: everything
@@ -108,12 +107,11 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 				"the OAuth client-credentials grant.")
 	}
 
-	s.apiURL = strings.TrimRight(pick(m.APIURL, envAPIURL), "/")
-	s.loginURL = strings.TrimRight(pick(m.LoginURL, envLoginURL), "/")
-	s.environment = strings.ToLower(pick(m.Environment, envEnvironment))
+	apiURL, loginURL := pick(m.APIURL, envAPIURL), pick(m.LoginURL, envLoginURL)
+	region := pick(m.Environment, envEnvironment)
 	for _, u := range []struct{ value, attr, env string }{
-		{s.apiURL, "api_url", envAPIURL},
-		{s.loginURL, "login_url", envLoginURL},
+		{apiURL, "api_url", envAPIURL},
+		{loginURL, "login_url", envLoginURL},
 	} {
 		if u.value == "" {
 			continue
@@ -124,32 +122,19 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 		}
 	}
 	switch {
-	case s.environment == "" && s.apiURL == "":
+	case region == "" && apiURL == "":
 		diags.AddAttributeError(path.Root("environment"), "Missing Genesys Cloud environment",
 			"Set environment in the provider block or the "+envEnvironment+" environment variable to the org's region "+
 				"domain (for example mypurecloud.com or mypurecloud.ie), or set api_url to reach another endpoint such as the "+
 				"bundled emulator.")
-	case s.apiURL == "":
-		if err := checkEnvironment(s.environment); err != nil {
+	case apiURL == "":
+		if err := checkEnvironment(region); err != nil {
 			diags.AddAttributeError(path.Root("environment"), "Unknown Genesys Cloud environment",
 				fmt.Sprintf("environment (from the provider block or %s): %s.", envEnvironment, err))
 		}
-		s.apiURL = "https://api." + s.environment
-		if s.loginURL == "" {
-			s.loginURL = "https://login." + s.environment
-		}
-	default:
-		if s.loginURL == "" {
-			if s.environment != "" {
-				s.loginURL = "https://login." + s.environment
-			} else {
-				s.loginURL = s.apiURL
-			}
-		}
-		if s.environment == "" {
-			s.environment = hostOf(s.apiURL)
-		}
 	}
+	endpoints := client.ResolveEndpoints(region, apiURL, loginURL)
+	s.apiURL, s.loginURL, s.environment = endpoints.APIURL, endpoints.LoginURL, endpoints.Environment
 	s.auditLogPath = pick(m.AuditLogPath, envAuditLog)
 	s.maxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
@@ -198,13 +183,4 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 		s.screenPop.endpointURL = s.apiURL
 	}
 	return s, diags
-}
-
-func hostOf(rawURL string) string {
-	_, rest, ok := strings.Cut(rawURL, "://")
-	if !ok {
-		return rawURL
-	}
-	host, _, _ := strings.Cut(rest, "/")
-	return host
 }

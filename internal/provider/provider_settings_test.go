@@ -119,3 +119,64 @@ func TestHasUnknown(t *testing.T) {
 		t.Fatal("a known block was reported unknown")
 	}
 }
+
+// TestURLCredentialsNeverEchoed feeds credentials written into every URL-like setting, through
+// every branch that refuses it, and checks that no diagnostic repeats them.
+func TestURLCredentialsNeverEchoed(t *testing.T) {
+	const secret = "pw-s3cr3t"
+	creds := genesysProviderModel{ClientID: types.StringValue("id"), ClientSecret: types.StringValue("secret")}
+	urls := []string{
+		"https://user:" + secret + "@api.example.com",             // user info
+		"ftp://user:" + secret + "@api.example.com",               // wrong scheme
+		"//user:" + secret + "@api.example.com",                   // no scheme
+		"https://user:" + secret + "@/x",                          // no host
+		"https://user:" + secret + "@api example.com",             // unparsable host
+		"https://user:" + secret + "@api.example.com/%zz",         // bad escape
+		"https://user:" + secret + "@api.example.com:port/",       // bad port
+		"http://user:" + secret + "@api.example.com",              // plain http
+		"user:" + secret + "@api.example.com",                     // no slashes
+		"https://api.example.com/?token=" + secret + "#x",         // credentials in the query
+		"mypurecloud.com@user:" + secret,                          // not a region, not a URL
+		"https://user:" + secret + "@login.mypurecloud.com/oauth", // a plausible mistake
+	}
+	for _, u := range urls {
+		for name, m := range map[string]genesysProviderModel{
+			"api_url": func() genesysProviderModel { m := creds; m.APIURL = types.StringValue(u); return m }(),
+			"login_url": func() genesysProviderModel {
+				m := creds
+				m.APIURL, m.LoginURL = types.StringValue("https://api.example.com"), types.StringValue(u)
+				return m
+			}(),
+			"environment": func() genesysProviderModel { m := creds; m.Environment = types.StringValue(u); return m }(),
+		} {
+			for _, fromEnv := range []bool{false, true} {
+				model, vars := m, map[string]string{}
+				if fromEnv {
+					switch name {
+					case "api_url":
+						model.APIURL, vars[envAPIURL] = types.StringNull(), u
+					case "login_url":
+						model.LoginURL, vars[envLoginURL] = types.StringNull(), u
+					case "environment":
+						model.Environment, vars[envEnvironment] = types.StringNull(), u
+					}
+				}
+				s, diags := resolveSettings(context.Background(), model, func(k string) string { return vars[k] })
+				var texts []string
+				for _, d := range diags {
+					texts = append(texts, d.Summary()+": "+d.Detail())
+				}
+				if !diags.HasError() {
+					// Whatever resolveSettings let through, the client checks next.
+					_, err := newProviderData(context.Background(), s, "test", "")
+					if err != nil {
+						texts = append(texts, err.Error())
+					}
+				}
+				if joined := strings.Join(texts, "\n"); strings.Contains(joined, secret) {
+					t.Errorf("%s = %q (from the environment: %v) is echoed:\n%s", name, u, fromEnv, joined)
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package validators
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -50,9 +51,15 @@ func (v urlWithSchemeValidator) schemeList() string {
 // CheckURL is the rule behind URLWithScheme, for values that come from the environment rather
 // than from configuration.
 func CheckURL(raw string, schemes ...string) error {
+	// No branch repeats raw: a URL may carry credentials (user info, a token in the query) that
+	// must not reach a diagnostic or a log. The caller names the attribute.
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL: %w", raw, err)
+		var ue *url.Error // it would repeat the whole URL; keep only the reason
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("the value is not a URL (%v)", err)
 	}
 	okScheme := false
 	for _, s := range schemes {
@@ -60,14 +67,16 @@ func CheckURL(raw string, schemes ...string) error {
 			okScheme = true
 		}
 	}
-	if !okScheme {
-		return fmt.Errorf("%q must use scheme %s", raw, urlWithSchemeValidator{schemes: schemes}.schemeList())
-	}
-	if u.Host == "" {
-		return fmt.Errorf("%q has no host; write it as %s://host[:port][/path]", raw, schemes[0])
-	}
-	if u.User != nil {
-		return fmt.Errorf("%q carries user info; remove the credentials from the URL", u.Redacted())
+	switch {
+	case u.Scheme == "":
+		return fmt.Errorf("the URL has no scheme; it must use scheme %s, as in %s://host[:port][/path]",
+			urlWithSchemeValidator{schemes: schemes}.schemeList(), schemes[0])
+	case !okScheme:
+		return fmt.Errorf("the URL's scheme is %q; it must use scheme %s", u.Scheme, urlWithSchemeValidator{schemes: schemes}.schemeList())
+	case u.User != nil:
+		return errors.New("the URL carries user info before an \"@\"; remove the credentials from the URL")
+	case u.Host == "":
+		return fmt.Errorf("the URL has no host; write it as %s://host[:port][/path]", schemes[0])
 	}
 	return nil
 }

@@ -24,6 +24,13 @@ func TestStringValidators(t *testing.T) {
 		{"no host", URLWithScheme("https"), types.StringValue("https:///x"), "has no host"},
 		{"user info", URLWithScheme("https"), types.StringValue("https://u:p@crm.example.com"), "user info"},
 		{"credentials are not echoed", URLWithScheme("https"), types.StringValue("https://u:hunter2@crm.example.com"), "user info"},
+		// Every other branch keeps a credential out of its message too.
+		{"credentials, wrong scheme", URLWithScheme("https"), types.StringValue("ftp://u:hunter2@crm.example.com"), `scheme is "ftp"`},
+		{"credentials, no scheme", URLWithScheme("https"), types.StringValue("//u:hunter2@crm.example.com"), "no scheme"},
+		{"credentials, no host", URLWithScheme("https"), types.StringValue("https://u:hunter2@/x"), "user info"},
+		{"credentials, unparsable", URLWithScheme("https"), types.StringValue("https://u:hunter2@crm example.com"), "not a URL"},
+		{"credentials, bad escape", URLWithScheme("https"), types.StringValue("https://u:hunter2@crm.example.com/%zz"), "not a URL"},
+		{"credentials, bad port", URLWithScheme("https"), types.StringValue("https://u:hunter2@crm.example.com:x/"), "not a URL"},
 		{"unknown is not judged", URLWithScheme("https"), types.StringUnknown(), ""},
 		{"null is not judged", URLWithScheme("https"), types.StringNull(), ""},
 		{"exact host", HostPattern(), types.StringValue("cdn.example.com"), ""},
@@ -35,6 +42,9 @@ func TestStringValidators(t *testing.T) {
 		{"manifest", ManifestURL(), types.StringValue("https://widgets.example.com/w/index.html"), ""},
 		{"manifest over http", ManifestURL(), types.StringValue("http://widgets.example.com/w/"), "Invalid manifest_url"},
 		{"manifest relative", ManifestURL(), types.StringValue("/w/index.html"), "Invalid manifest_url"},
+		{"manifest with credentials", ManifestURL(), types.StringValue("https://u:hunter2@widgets.example.com/w/"), "user info"},
+		{"manifest with credentials over http", ManifestURL(), types.StringValue("http://u:hunter2@widgets.example.com/w/"), "user info"},
+		{"manifest with credentials, unparsable", ManifestURL(), types.StringValue("https://u:hunter2@widgets example.com/"), "Invalid manifest_url"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
