@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -494,6 +495,8 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 		r.record(ctx, "update", id, spec.name, start, err)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to update the widget", err.Error())
+			// The PUT may have landed even so (an answer lost on the way back).
+			resp.Diagnostics.Append(r.saveTrueState(ctx, &resp.State, state)...)
 			return
 		}
 	}
@@ -504,11 +507,8 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 	current, diags := r.applyStatus(ctx, in, spec)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		// The configuration may have changed already: keep what is known to be true.
-		if cfg != nil {
-			state.ConfigVersion = types.Int64Value(int64(cfg.Version))
-			resp.Diagnostics.Append(resp.State.Set(ctx, plan.withComputed(state))...)
-		}
+		// The configuration may have changed already, and the intended state too.
+		resp.Diagnostics.Append(r.saveTrueState(ctx, &resp.State, state)...)
 		return
 	}
 	if cfg == nil {
@@ -521,10 +521,38 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
-// withComputed is the plan with the computed values taken from s.
-func (m agentWidgetResourceModel) withComputed(s agentWidgetResourceModel) agentWidgetResourceModel {
-	m.IntegrationType, m.ReportedState, m.ConfigVersion = s.IntegrationType, s.ReportedState, s.ConfigVersion
-	return m
+// trueStateReadTimeout bounds the reads after a failed update: the operation's own time may be
+// spent, and the state must still be written.
+const trueStateReadTimeout = 30 * time.Second
+
+// saveTrueState writes what the API now holds after an update failed part-way, never the plan: a
+// plan that was not applied, saved as state, would hide the difference from the next plan. prior
+// is the state before the update; it gives the forms Terraform cannot tell apart (an empty list
+// and none) and stands when the API cannot be read, since a value that may have changed is then
+// found different by the next refresh and planned again.
+func (r *AgentWidgetResource) saveTrueState(ctx context.Context, into *tfsdk.State, prior agentWidgetResourceModel) diag.Diagnostics {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), trueStateReadTimeout)
+	defer cancel()
+	var diags diag.Diagnostics
+	id := prior.ID.ValueString()
+	in, err := r.data.client.GetIntegration(ctx, id)
+	var cfg *client.IntegrationConfig
+	if err == nil {
+		cfg, err = r.data.client.GetIntegrationConfig(ctx, id)
+	}
+	if err != nil {
+		diags.AddWarning("Widget state may be out of date",
+			fmt.Sprintf("After the failed update, widget %s could not be read back (%s), so its state is the one from "+
+				"before the update; the next plan reads it again and shows what still differs.", id, err))
+		return diags
+	}
+	truth := prior
+	diags.Append(modelFromAPI(ctx, &truth, in, cfg)...)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(into.Set(ctx, truth)...)
+	return diags
 }
 
 func intendedFor(status string) string {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -528,5 +529,64 @@ func checkAuditLog(path string, wantOps []string, secret string) resource.TestCh
 			return fmt.Errorf("audit operations are %v, want %v", ops, wantOps)
 		}
 		return nil
+	}
+}
+
+// TestAccAgentWidget_failedUpdateSavesWhatTheAPIHolds: an update whose configuration landed but
+// whose status change failed part-way (the PATCH took effect, every answer was lost) saves the
+// widget as the API now holds it, not as planned: the next refresh finds nothing that changed
+// behind Terraform's back.
+func TestAccAgentWidget_failedUpdateSavesWhatTheAPIHolds(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	// One retry, so the failing step is short.
+	config := func(description, status string) string {
+		return emu.providerBlock("a", "  max_retries = 1") + fmt.Sprintf(`
+resource "genesys_agent_widget" "test" {
+  name         = "Agent dashboard"
+  description  = %q
+  type         = "webapp"
+  manifest_url = "https://widgets.example.com/dashboard/index.html"
+  status       = %q
+}
+`, description, status)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("first", "active")},
+			{
+				PreConfig: func() {
+					emu.SetFaults([]emulator.Fault{{Kind: emulator.KindResetAfterCommit, Method: "PATCH", Probability: 1}})
+				},
+				Config:      config("second", "inactive"),
+				ExpectError: regexp.MustCompile(`Unable to deactivate the widget`),
+			},
+			{
+				PreConfig: func() { emu.SetFaults(nil) },
+				Config:    config("second", "inactive"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{expectNoDrift(widgetAddr), plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("INACTIVE")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("config_version"), knownvalue.Int64Exact(3)),
+				},
+			},
+		},
+	})
+}
+
+// expectNoDrift fails when refreshing addr found it changed outside Terraform: the state saved
+// before did not hold what the API held.
+func expectNoDrift(addr string) plancheck.PlanCheck { return noDriftCheck{addr: addr} }
+
+type noDriftCheck struct{ addr string }
+
+func (c noDriftCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, d := range req.Plan.ResourceDrift {
+		if d.Address == c.addr {
+			resp.Error = fmt.Errorf("%s changed between the saved state and the API: before %v, after %v",
+				c.addr, d.Change.Before, d.Change.After)
+		}
 	}
 }
