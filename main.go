@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/telemetry"
 )
 
 // version and commit are set by the release build (goreleaser) through
@@ -34,6 +35,10 @@ func main() {
 		Address: registryAddress,
 		Debug:   debug,
 	})
+	// Terraform ends a plugin through go-plugin, which makes Serve return and then gives the
+	// process two seconds to exit. terraform-plugin-framework has no shutdown hook for providers,
+	// so this is where the telemetry still queued is flushed, within telemetry.ShutdownTimeout.
+	_ = telemetry.ShutdownAll(context.Background())
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -39,6 +39,8 @@ type Config struct {
 
 	UserAgent string // e.g. "terraform-provider-genesys/1.2.3 (+Terraform 1.16.2)"
 	Logger    Logger // nil = no logging
+	// Observer hears every attempt and retry, for telemetry; nil = none.
+	Observer Observer
 
 	HTTPClient *http.Client // its Transport and Timeout are used; nil = a cleanhttp pooled transport
 
@@ -87,6 +89,7 @@ type Client struct {
 	apiURL, screenPopURL string
 	userAgent            string
 	log                  *safeLogger
+	observer             Observer
 
 	http   *http.Client // one attempt per Do; retries are layered on top per call
 	tokens *tokenSource
@@ -170,6 +173,7 @@ func New(cfg Config) (*Client, error) {
 		screenPopURL:      screenPopURL,
 		userAgent:         orDefault(cfg.UserAgent, DefaultUserAgent),
 		log:               newSafeLogger(cfg.Logger, cfg.ClientSecret),
+		observer:          cfg.Observer,
 		retryMax:          budget(cfg.RetryMax, DefaultRetryMax),
 		rateLimitRetryMax: budget(cfg.RateLimitRetryMax, DefaultRateLimitRetryMax),
 		retryWaitMin:      positiveOr(cfg.RetryWaitMin, DefaultRetryWaitMin),

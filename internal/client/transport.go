@@ -185,6 +185,7 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 func (st *callState) decide(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	c := st.c
 	var wait time.Duration
+	var reason string
 	switch {
 	case err != nil:
 		if !st.retryableFailure(err) {
@@ -196,6 +197,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 		}
 		wait = c.backoff(st.serverRetries)
 		st.serverRetries++
+		reason = RetryNetwork
 
 	case resp.StatusCode == http.StatusUnauthorized && st.cl.kind == kindAPI:
 		st.recordAnswer(resp)
@@ -206,6 +208,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 		}
 		st.authRetried = true
 		c.tokens.invalidate(st.usedToken)
+		reason = RetryUnauthorized
 
 	case resp.StatusCode == http.StatusTooManyRequests:
 		st.recordAnswer(resp)
@@ -215,6 +218,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 		}
 		wait = c.rateLimitWait(resp, st.rateRetries)
 		st.rateRetries++
+		reason = RetryRateLimited
 
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		st.recordAnswer(resp)
@@ -231,6 +235,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 			wait = c.backoff(st.serverRetries)
 		}
 		st.serverRetries++
+		reason = RetryServerError
 
 	default:
 		return false, nil
@@ -246,6 +251,13 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 	fields := st.fields(resp, err)
 	fields["retry_in_ms"] = wait.Milliseconds()
 	c.log.warn(ctx, "genesys request will be retried", fields)
+	if c.observer != nil {
+		r := Retry{Method: st.cl.method, Route: routeOf(st.cl.path), Attempt: st.attempts, Reason: reason, Wait: wait}
+		if resp != nil {
+			r.Status, r.CorrelationID = resp.StatusCode, resp.Header.Get(headerCorrelationID)
+		}
+		c.observeRetry(ctx, r)
+	}
 	return true, nil
 }
 
@@ -425,6 +437,16 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if paced > 0 {
 		fields["paced_ms"] = paced.Milliseconds()
+	}
+	if c.observer != nil {
+		a := Attempt{
+			Method: st.cl.method, Route: routeOf(st.cl.path), Host: out.URL.Host, Number: st.attempts,
+			Token: st.cl.kind == kindToken, Paced: paced, Start: start, Duration: time.Since(start), Err: err,
+		}
+		if resp != nil {
+			a.Status, a.CorrelationID = resp.StatusCode, resp.Header.Get(headerCorrelationID)
+		}
+		c.observeAttempt(req.Context(), a)
 	}
 	if err != nil {
 		// Only the attempt's own limit makes this a timeout; asked after

@@ -27,6 +27,7 @@ import (
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/telemetry"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
 )
 
@@ -342,8 +343,10 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 
 	integrationType, _ := widget.IntegrationTypeFor(spec.typ)
 	start := time.Now()
-	created, err := r.data.client.CreateIntegration(ctx, spec.name, integrationType)
+	opCtx, op := r.data.startWidgetOp(ctx, telemetry.OpCreate, "", spec.name)
+	created, err := r.data.client.CreateIntegration(opCtx, spec.name, integrationType)
 	if err != nil {
+		resp.Diagnostics.Append(op.end(ctx, "", err)...)
 		r.record(ctx, "create", "", spec.name, start, err)
 		resp.Diagnostics.AddError("Unable to create the widget", err.Error())
 		return
@@ -353,7 +356,11 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 	plan.ID = types.StringValue(created.ID)
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, agentWidgetIdentityModel{ID: plan.ID})...)
 
-	cfg, err := r.data.client.PutIntegrationConfig(ctx, created.ID, spec.integrationConfig(created.Config.Current.Version))
+	resp.Diagnostics.Append(op.end(ctx, created.ID, nil)...)
+
+	opCtx, op = r.data.startWidgetOp(ctx, telemetry.OpConfigure, created.ID, spec.name)
+	cfg, err := r.data.client.PutIntegrationConfig(opCtx, created.ID, spec.integrationConfig(created.Config.Current.Version))
+	resp.Diagnostics.Append(op.end(ctx, created.ID, err)...)
 	r.record(ctx, "create", created.ID, spec.name, start, err)
 	if err != nil {
 		resp.Diagnostics.Append(r.savePartial(ctx, resp, plan, created)...)
@@ -380,15 +387,17 @@ func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integr
 	if (in.IntendedState == client.StateEnabled) == enable && in.ReportedState.Code == want {
 		return in, diags
 	}
-	op := "deactivate"
+	op, telemetryOp := "deactivate", telemetry.OpDisable
 	if enable {
-		op = "activate"
+		op, telemetryOp = "activate", telemetry.OpActivate
 	}
 	start := time.Now()
-	current, err := r.data.client.SetIntendedState(ctx, in.ID, enable)
+	opCtx, tracked := r.data.startWidgetOp(ctx, telemetryOp, in.ID, spec.name)
+	current, err := r.data.client.SetIntendedState(opCtx, in.ID, enable)
 	if err == nil {
-		current, err = r.data.client.WaitForReportedState(ctx, current, want)
+		current, err = r.data.client.WaitForReportedState(opCtx, current, want)
 	}
+	diags.Append(tracked.end(ctx, in.ID, err)...)
 	r.record(ctx, op, in.ID, spec.name, start, err)
 	if err != nil {
 		diags.AddAttributeError(path.Root("status"), "Unable to "+op+" the widget",
@@ -490,8 +499,10 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 	var cfg *client.IntegrationConfig
 	if plan.configDiffers(state) {
 		start := time.Now()
+		opCtx, op := r.data.startWidgetOp(ctx, telemetry.OpUpdate, id, spec.name)
 		var err error
-		cfg, err = r.data.client.PutIntegrationConfig(ctx, id, spec.integrationConfig(version))
+		cfg, err = r.data.client.PutIntegrationConfig(opCtx, id, spec.integrationConfig(version))
+		resp.Diagnostics.Append(op.end(ctx, id, err)...)
 		r.record(ctx, "update", id, spec.name, start, err)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to update the widget", err.Error())
@@ -576,7 +587,9 @@ func (r *AgentWidgetResource) Delete(ctx context.Context, req resource.DeleteReq
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	err := r.data.client.DeleteIntegration(ctx, state.ID.ValueString())
+	opCtx, op := r.data.startWidgetOp(ctx, telemetry.OpDelete, state.ID.ValueString(), state.Name.ValueString())
+	err := r.data.client.DeleteIntegration(opCtx, state.ID.ValueString())
+	resp.Diagnostics.Append(op.end(ctx, state.ID.ValueString(), err)...)
 	r.record(ctx, "delete", state.ID.ValueString(), state.Name.ValueString(), start, err)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to delete the widget", err.Error())

@@ -57,6 +57,7 @@ type genesysProviderModel struct {
 	MaxRetries        types.Int64             `tfsdk:"max_retries"`
 	WidgetConstraints *widgetConstraintsModel `tfsdk:"widget_constraints"`
 	ScreenPop         *screenPopSettingsModel `tfsdk:"screenpop"`
+	Telemetry         *telemetrySettingsModel `tfsdk:"telemetry"`
 }
 
 type widgetConstraintsModel struct {
@@ -131,6 +132,7 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"telemetry": telemetryBlock(),
 			"widget_constraints": schema.SingleNestedBlock{
 				MarkdownDescription: "Limits every `genesys_agent_widget` of this provider is checked against at plan time, " +
 					"before any request is sent.",

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -10,6 +11,7 @@ import (
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/telemetry"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
 )
 
@@ -21,9 +23,19 @@ type providerData struct {
 	constraints widget.Constraints
 	screenPop   *delivery.Sender
 	audit       *audit.Log
+	telemetry   *telemetry.Telemetry // nil when telemetry is off
+	orgOnce     sync.Once            // fetches the org for telemetry, once
 }
 
-func newProviderData(_ context.Context, s providerSettings, providerVersion, terraformVersion string) (*providerData, error) {
+func newProviderData(ctx context.Context, s providerSettings, providerVersion, terraformVersion string) (*providerData, error) {
+	tel, err := newTelemetry(ctx, s, providerVersion)
+	if err != nil {
+		return nil, err
+	}
+	var observer client.Observer // a nil interface when telemetry is off: the client then calls nothing
+	if tel != nil {
+		observer = tel
+	}
 	c, err := client.New(client.Config{
 		ClientID:     s.clientID,
 		ClientSecret: s.clientSecret,
@@ -33,15 +45,19 @@ func newProviderData(_ context.Context, s providerSettings, providerVersion, ter
 		UserAgent:    client.UserAgent(providerVersion, terraformVersion),
 		Logger:       tflogLogger{},
 		RetryMax:     s.maxRetries,
+		Observer:     observer,
 	})
 	if err != nil {
+		_ = tel.Shutdown(ctx)
 		return nil, fmt.Errorf("creating the Genesys Cloud API client: %w", err)
 	}
 	log, err := audit.Open(s.auditLogPath)
 	if err != nil {
+		_ = tel.Shutdown(ctx)
 		return nil, fmt.Errorf("opening audit_log_path: %w", err)
 	}
 	return &providerData{
+		telemetry:   tel,
 		client:      c,
 		environment: s.environment,
 		constraints: s.constraints,

@@ -55,6 +55,7 @@ type providerSettings struct {
 	maxRetries   int
 	constraints  widget.Constraints
 	screenPop    screenPopSettings
+	telemetry    telemetrySettings
 }
 
 type screenPopSettings struct {
@@ -78,6 +79,7 @@ func (m genesysProviderModel) hasUnknown() bool {
 	if s := m.ScreenPop; s != nil {
 		values = append(values, s.SigningSecret, s.AllowedDomains, s.WebhookURL, s.EndpointURL)
 	}
+	values = append(values, m.Telemetry.values()...)
 	return slices.ContainsFunc(values, attr.Value.IsUnknown)
 }
 
@@ -182,5 +184,8 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 	if s.screenPop.endpointURL == "" {
 		s.screenPop.endpointURL = s.apiURL
 	}
+	var telemetryDiags diag.Diagnostics
+	s.telemetry, telemetryDiags = resolveTelemetry(ctx, m.Telemetry, getenv)
+	diags.Append(telemetryDiags...)
 	return s, diags
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/telemetry"
 )
 
 // checkScreenPopSettings reports, as diagnostics, what stops any pop of this provider block from
@@ -21,8 +22,14 @@ func (d *providerData) checkScreenPopSettings(targetURL string) diag.Diagnostics
 // deliverScreenPop sends one pop and turns what happened into diagnostics: errors for what
 // stopped it, warnings for what failed after it was delivered.
 func (d *providerData) deliverScreenPop(ctx context.Context, p delivery.Pop, progress func(string)) (*delivery.Result, diag.Diagnostics) {
-	res, err := d.screenPop.Send(ctx, p, progress)
+	popCtx, span := d.startPopTelemetry(ctx, p.ApplicationID)
+	res, err := d.screenPop.Send(popCtx, p, progress)
 	diags := screenPopDiagnostics(err)
+	var delivered *telemetry.PopResult
+	if res != nil {
+		delivered = &telemetry.PopResult{PopID: res.PopID, Replayed: res.Replayed, WindowFocused: res.WindowFocused, DeliveryTimeMs: res.DeliveryTimeMs}
+	}
+	diags.Append(telemetryWarning(span.End(ctx, delivered, err))...)
 	if res == nil {
 		return nil, diags
 	}
