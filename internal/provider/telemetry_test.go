@@ -129,7 +129,7 @@ func TestAccTelemetry_exportsEveryOperation(t *testing.T) {
 						}
 						if err := wantAttrs(pop, map[string]any{
 							"genesys.outcome": "success", "genesys.widget.id": widgetID, "genesys.screenpop.replayed": false,
-							"genesys.org.id": "org-a", "genesys.environment": hostOf(emu.URL),
+							"genesys.org.id": "org-a", "genesys.environment": strings.TrimPrefix(emu.URL, "http://"),
 						}); err != nil {
 							return err
 						}
