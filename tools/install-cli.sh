@@ -84,16 +84,30 @@ go_build() {
 	env GOFLAGS='-mod=readonly -buildvcs=false' GOWORK=off CGO_ENABLED=0 go "$@"
 }
 
+# want_of prints the version line a CLI "<program>-<version>" reports when it is the right build.
+want_of() {
+	local program=${1%-*} version=${1##*-}
+	case $program in
+	terraform) echo "Terraform v$version" ;;
+	tofu) echo "OpenTofu v$version" ;;
+	esac
+}
+
+# all_installed succeeds when every named CLI is installed at its version.
+all_installed() {
+	local name
+	for name in "$@"; do
+		[[ $(installed_version "$(binary_path "$name")") == "$(want_of "$name")" ]] || return 1
+	done
+}
+
 install_one() {
 	local name=$1 program version want bin dir tmp started
 	program=${name%-*}
 	version=${name##*-}
 	bin=$(binary_path "$name")
 	dir=$(dirname "$bin")
-	case $program in
-	terraform) want="Terraform v$version" ;;
-	tofu) want="OpenTofu v$version" ;;
-	esac
+	want=$(want_of "$name")
 
 	local have
 	have=$(installed_version "$bin")
@@ -176,6 +190,13 @@ main() {
 	fi
 
 	mkdir -p "$tools_dir"
+	# Nothing to build: answer without waiting for the lock, which another run may hold for the
+	# many minutes a build of some other CLI takes.
+	write_cli_config
+	if all_installed "${names[@]}"; then
+		for arg in "${names[@]}"; do echo "$(want_of "$arg") is installed: $(binary_path "$arg")"; done
+		return
+	fi
 	# Two test runs starting at once must not build the same CLI twice.
 	if command -v flock >/dev/null; then
 		exec 9>"$tools_dir/.install-cli.lock"
