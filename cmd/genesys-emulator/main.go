@@ -183,6 +183,11 @@ var settings = []setting{
 	{Name: "activation-delay", Env: "GENESYS_EMULATOR_ACTIVATION_DELAY", Arg: "duration",
 		Help: "time an integration spends ACTIVATING or DEACTIVATING (default 2s; 0 switches at once)",
 		Set:  func(o *options, v string) error { return parseDuration(v, &o.config.ActivationDelay, 0) }},
+	{Name: "stale-version-status", Env: "GENESYS_EMULATOR_STALE_VERSION_STATUS", Arg: "409|400",
+		Help: "how a configuration PUT with a stale version is refused: 409 conflict (default), or 400 saying the version \"does not match the current version\" (Genesys APIs answer both)",
+		Set: func(o *options, v string) error {
+			return parseInt(v, &o.config.StaleVersionStatus, func(n int) bool { return n == 409 || n == 400 }, "409 or 400")
+		}},
 	{Name: "signing-secret", Env: "GENESYS_EMULATOR_SIGNING_SECRET", Arg: "secret",
 		Help: "screen pop HMAC signing secret (default: the built-in demo secret); prefer the environment variable to keep it out of ps",
 		Set: func(o *options, v string) error {
@@ -194,7 +199,7 @@ var settings = []setting{
 		}},
 	{Name: "faults", Env: "GENESYS_EMULATOR_FAULTS", Arg: "file|json",
 		Help: `fault profile: a JSON file, or inline JSON such as '[{"kind":"503","pathPrefix":"/api/v2/","probability":0.1,"seed":1}]';` +
-			` kinds 429 500 502 503 latency reset-before reset-after-commit read-404-after-create window-unfocused, each by "pattern" ("x.x") or "probability" and "seed"`,
+			` kinds 429 500 502 503 latency reset-before reset-after-commit read-404-after-create window-unfocused concurrent-config-write, each by "pattern" ("x.x") or "probability" and "seed"`,
 		Set: func(o *options, v string) (err error) { o.config.Faults, err = loadFaults(v); return err }},
 	{Name: "state", Env: "GENESYS_EMULATOR_STATE", Arg: "file",
 		Help: "state file, so integrations and screen pops survive a restart (default: memory only)",

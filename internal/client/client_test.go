@@ -182,7 +182,7 @@ func TestNewAPIErrorReadsBodies(t *testing.T) {
 		},
 		{
 			name: "errors and details of every shape",
-			body: `{"message":"invalid","code":"bad.request","errors":["plain",{"message":"nested","code":"x"},{"field":"name","message":"is required"},7],"details":[{"fieldName":"properties.url","errorCode":"NOT_HTTPS"},{"entityId":"e"}]}`,
+			body: `{"message":"invalid","code":"bad.request","errors":["plain",{"message":"nested","code":"x"},{"message":"name: is required","messageParams":{"field":"name"}},7],"details":[{"fieldName":"properties.url","errorCode":"NOT_HTTPS"},{"entityId":"e"}]}`,
 			want: APIError{Status: 429, Code: "bad.request", Message: "invalid", Errors: []string{"plain", "nested", "name: is required", "properties.url: NOT_HTTPS"}},
 		},
 		{

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator/contract"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/memnet"
 )
 
@@ -40,7 +41,8 @@ func newEmu(t *testing.T, cfg emulator.Config) *emu {
 		t.Fatalf("emulator.New: %v", err)
 	}
 	e.server = s
-	e.srv = memnet.NewServer(s)
+	// Every body the client sends and every answer it gets is held to the published contract.
+	e.srv = memnet.NewServer(contract.Checking(s, true, func(p string) { t.Errorf("contract: %s", p) }))
 	t.Cleanup(func() {
 		if err := e.srv.Close(); err != nil {
 			t.Errorf("server Close: %v", err)

@@ -84,6 +84,18 @@ func IsConflict(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict
 }
 
+// IsVersionConflict reports whether err is, or wraps, a refusal of a stale
+// version: a 409, or the 400 some Genesys services answer instead, whose
+// message says the version "does not match the current version".
+func IsVersionConflict(err error) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.Status == http.StatusConflict ||
+		apiErr.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(apiErr.Message), "does not match the current version")
+}
+
 // RequestError is a call that ended without a final answer: the network
 // failed, the context ended, or an OAuth token could not be had. Last holds
 // the last error answer seen before that, if there was one.
@@ -238,6 +250,14 @@ func newAPIError(method, path string, status int, header http.Header, body []byt
 	return e
 }
 
+// errorItem is an entry of an error body's errors (a nested error body,
+// whose message names its field) or details (a field detail).
+type errorItem struct {
+	Message   string `json:"message"`
+	FieldName string `json:"fieldName"`
+	ErrorCode string `json:"errorCode"`
+}
+
 // itemMessage renders one entry of an error body's errors or details list,
 // whose shape varies: a string, a nested error body, or a field detail.
 func itemMessage(raw json.RawMessage) string {
@@ -245,19 +265,11 @@ func itemMessage(raw json.RawMessage) string {
 	if json.Unmarshal(raw, &s) == nil {
 		return s
 	}
-	var item struct {
-		Message   string `json:"message"`
-		FieldName string `json:"fieldName"`
-		Field     string `json:"field"`
-		ErrorCode string `json:"errorCode"`
-	}
+	var item errorItem
 	if json.Unmarshal(raw, &item) != nil {
 		return ""
 	}
 	field := item.FieldName
-	if field == "" {
-		field = item.Field
-	}
 	msg := item.Message
 	if msg == "" {
 		msg = item.ErrorCode

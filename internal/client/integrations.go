@@ -249,19 +249,34 @@ func (c *Client) listIntegrations(ctx context.Context) ([]Integration, *response
 	return all, first, nil
 }
 
+// emptyNotesPlaceholder is what Genesys Cloud has been seen to answer for a
+// configuration's empty notes (its storage cannot hold an empty string).
+const emptyNotesPlaceholder = "node_dynamodb_empty_string"
+
+// fromWire undoes what the service does to a configuration on its way back:
+// the empty-notes placeholder is read as the empty notes it stands for, so
+// that empty notes never show as a change.
+func (cfg *IntegrationConfig) fromWire() *IntegrationConfig {
+	if cfg.Notes == emptyNotesPlaceholder {
+		cfg.Notes = ""
+	}
+	return cfg
+}
+
 // GetIntegrationConfig reads an integration's current configuration.
 func (c *Client) GetIntegrationConfig(ctx context.Context, id string) (*IntegrationConfig, error) {
 	var cfg IntegrationConfig
 	if err := c.read(ctx, id, configPath(id), &cfg); err != nil {
 		return nil, err
 	}
-	return &cfg, nil
+	return cfg.fromWire(), nil
 }
 
 // PutIntegrationConfig sends cfg with the given Version. When the answer is
-// 409 (the version is stale: someone else wrote meanwhile) it re-reads the
-// current version and sends cfg's fields again with it, up to three tries in
-// all: the caller's intent wins, bounded. It returns the new configuration.
+// a version conflict (IsVersionConflict: someone else wrote meanwhile) it
+// re-reads the current version and sends cfg's fields again with it, up to
+// three tries in all: the caller's intent wins, bounded. It returns the new
+// configuration.
 func (c *Client) PutIntegrationConfig(ctx context.Context, id string, cfg IntegrationConfig) (*IntegrationConfig, error) {
 	for try := 1; ; try++ {
 		body, err := EncodeIntegrationConfig(cfg)
@@ -271,9 +286,9 @@ func (c *Client) PutIntegrationConfig(ctx context.Context, id string, cfg Integr
 		var out IntegrationConfig
 		_, err = c.do(ctx, c.apiCall(http.MethodPut, configPath(id), nil, body), &out)
 		if err == nil {
-			return &out, nil
+			return out.fromWire(), nil
 		}
-		if !IsConflict(err) || try >= maxConfigPutTries {
+		if !IsVersionConflict(err) || try >= maxConfigPutTries {
 			return nil, err
 		}
 		cur, rerr := c.GetIntegrationConfig(ctx, id)

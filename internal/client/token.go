@@ -148,18 +148,22 @@ func tokenError(err error) error {
 	if re.Response != nil {
 		te.Status = re.Response.StatusCode
 	}
-	var body struct {
-		Error            string `json:"error"`
-		ErrorDescription string `json:"error_description"`
-		Description      string `json:"description"`
-		Message          string `json:"message"`
-		Code             string `json:"code"`
-	}
+	var body tokenErrorBody
 	if json.Unmarshal(re.Body, &body) == nil {
 		te.Code = firstNonEmpty(te.Code, body.Error, body.Code)
 		te.Description = firstNonEmpty(te.Description, body.ErrorDescription, body.Description, body.Message)
 	}
 	return te
+}
+
+// tokenErrorBody reads a refused grant: the login service's own error, or
+// the Genesys error body a gateway in front of it answers with (429, 5xx).
+type tokenErrorBody struct {
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+	Description      string `json:"description"`
+	Message          string `json:"message"`
+	Code             string `json:"code"`
 }
 
 func firstNonEmpty(ss ...string) string {

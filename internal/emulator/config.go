@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -39,6 +40,12 @@ type Config struct {
 	// the emulator accepts at most RateBurst + RateLimit*T/1min requests per token; a benchmark
 	// that wants to measure the steady rate quickly can lower RateBurst.
 	RateBurst int
+
+	// StaleVersionStatus is how a PUT .../config/current with a stale version is refused: 409
+	// conflict (0 means 409), or 400 bad.request with a message saying the version "does not
+	// match the current version". Genesys APIs have been seen answering both; a client must
+	// take either as a version conflict.
+	StaleVersionStatus int
 }
 
 // DefaultSigningSecret signs screen pops when Config.SigningSecret is empty. It is public
@@ -162,6 +169,13 @@ func normalize(cfg Config) (Config, error) {
 	}
 	if cfg.ActivationDelay < 0 {
 		return cfg, &ConfigError{"ActivationDelay", fmt.Errorf("%s is negative", cfg.ActivationDelay)}
+	}
+	switch cfg.StaleVersionStatus {
+	case 0:
+		cfg.StaleVersionStatus = http.StatusConflict
+	case http.StatusConflict, http.StatusBadRequest:
+	default:
+		return cfg, &ConfigError{"StaleVersionStatus", fmt.Errorf("%d is neither 409 nor 400", cfg.StaleVersionStatus)}
 	}
 	if cfg.SigningSecret == "" {
 		cfg.SigningSecret = DefaultSigningSecret

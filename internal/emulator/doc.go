@@ -24,7 +24,14 @@
 //     and reportedState (case-insensitive), sortBy and expand; the paging URIs keep the filters.
 //     config/current get and put with optimistic versions (a stale version is 409),
 //     PATCH intendedState with reportedState passing through ACTIVATING or DEACTIVATING, delete.
-//     GET /api/v2/organizations/me. Orgs are isolated: another org's integration is a 404.
+//     A create needs no name (the integration is then named after its type); a stale version
+//     can answer 400 "does not match the current version" instead (Config.StaleVersionStatus);
+//     empty configuration notes read back as the placeholder node_dynamodb_empty_string.
+//     Orgs are isolated: another org's integration is a 404.
+//   - What a client meets at start-up: GET /api/v2/organizations/me (the whole Organization
+//     model), /api/v2/authorization/products, /api/v2/users/me (400: a client-credentials token
+//     has no user), /api/v2/integrations/types and /types/{typeId}. Every answer is held to the
+//     published models by the tests (package contract); DESIGN.md lists every difference.
 //
 // # What is not
 //

@@ -25,8 +25,9 @@ import (
 // Request faults (429, 5xx, latency, resets) are decided after authentication and rate
 // limiting, as a gateway behind the limiter would fail: they consume a token of the bucket and
 // carry the rate-limit headers. They also apply to POST /oauth/token when it matches.
-// KindReadNotFoundAfterCreate and KindWindowUnfocused are decided by their handlers: the first
-// on each integration created (POST /api/v2/integrations), the second on each screen pop delivered.
+// KindReadNotFoundAfterCreate, KindWindowUnfocused and KindConcurrentConfigWrite are decided by
+// their handlers: the first on each integration created (POST /api/v2/integrations), the second
+// on each screen pop delivered, the third on each valid PUT of a configuration.
 //
 // A test that counts resets should know that Go's http.Transport quietly retries a request once
 // when a reused keep-alive connection dies before any answer, if it can replay the request: GET,
@@ -61,17 +62,21 @@ const (
 	// KindWindowUnfocused delivers the screen pop but reports windowFocused false (the agent's
 	// browser did not bring the window forward), to exercise focus-rate tracking.
 	KindWindowUnfocused FaultKind = "window-unfocused"
+	// KindConcurrentConfigWrite makes someone else's configuration write land just before a
+	// PUT .../config/current: the version goes up by one and the PUT, now stale, is refused
+	// (409, or 400 with Config.StaleVersionStatus), to exercise a client's re-read and retry.
+	KindConcurrentConfigWrite FaultKind = "concurrent-config-write"
 )
 
 var knownFaultKinds = map[FaultKind]bool{
 	Kind429: true, Kind500: true, Kind502: true, Kind503: true, KindLatency: true,
 	KindResetBeforeHandling: true, KindResetAfterCommit: true,
-	KindReadNotFoundAfterCreate: true, KindWindowUnfocused: true,
+	KindReadNotFoundAfterCreate: true, KindWindowUnfocused: true, KindConcurrentConfigWrite: true,
 }
 
 // handlerFaultKinds are decided inside a handler rather than around it.
 func (k FaultKind) decidedByHandler() bool {
-	return k == KindReadNotFoundAfterCreate || k == KindWindowUnfocused
+	return k == KindReadNotFoundAfterCreate || k == KindWindowUnfocused || k == KindConcurrentConfigWrite
 }
 
 // FaultError reports an invalid fault profile entry.

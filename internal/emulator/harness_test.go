@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator/contract"
 )
 
 // fakeClock is the injected Config.Now: tests move time instead of sleeping.
@@ -59,7 +61,9 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	srv := httptest.NewServer(emu)
+	// Every answer of every emulator test is held to the published contract. Requests are not:
+	// these tests send malformed bodies on purpose.
+	srv := httptest.NewServer(contract.Checking(emu, false, func(p string) { t.Errorf("contract: %s", p) }))
 	t.Cleanup(func() {
 		srv.Close()
 		if err := emu.Close(); err != nil {

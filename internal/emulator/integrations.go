@@ -35,16 +35,21 @@ const (
 
 var integrationTypes = map[string]IntegrationType{
 	TypeClientApp: {
-		ID: TypeClientApp, Name: "Client Application",
+		ID: TypeClientApp, Name: "Client Application", Provider: "clientapps",
 		Description: "Embeds a web application in the agent desktop (standalone or widget).",
-		SelfURI:     "/api/v2/integrations/types/" + TypeClientApp,
+		Images:      []TypeImage{}, Credentials: map[string]any{}, UserPermissions: []string{},
+		SelfURI: "/api/v2/integrations/types/" + TypeClientApp,
 	},
 	TypeInteractionWidget: {
-		ID: TypeInteractionWidget, Name: "Interaction Widget",
+		ID: TypeInteractionWidget, Name: "Interaction Widget", Provider: "clientapps",
 		Description: "Embeds a web application beside an interaction in the agent desktop.",
-		SelfURI:     "/api/v2/integrations/types/" + TypeInteractionWidget,
+		Images:      []TypeImage{}, Credentials: map[string]any{}, UserPermissions: []string{},
+		SelfURI: "/api/v2/integrations/types/" + TypeInteractionWidget,
 	},
 }
+
+// typeOrder is the order of the types listing: by id.
+var typeOrder = []string{TypeClientApp, TypeInteractionWidget}
 
 // Integration is an integration as the API answers it.
 type Integration struct {
@@ -58,12 +63,37 @@ type Integration struct {
 	SelfURI         string                `json:"selfUri"`
 }
 
-// IntegrationType names the kind of an integration.
+// IntegrationType is the kind of an integration (the published Integrationtype model, with
+// the fields the emulator has something to say in). Credentials is always empty: client
+// applications need none.
 type IntegrationType struct {
-	ID          string `json:"id"`
-	Name        string `json:"name,omitempty"`
-	Description string `json:"description,omitempty"`
-	SelfURI     string `json:"selfUri,omitempty"`
+	ID              string         `json:"id"`
+	Name            string         `json:"name,omitempty"`
+	Description     string         `json:"description,omitempty"`
+	Provider        string         `json:"provider,omitempty"`
+	Images          []TypeImage    `json:"images,omitempty"`
+	Credentials     map[string]any `json:"credentials,omitempty"`
+	NonInstallable  bool           `json:"nonInstallable"`
+	UserPermissions []string       `json:"userPermissions,omitempty"`
+	SelfURI         string         `json:"selfUri,omitempty"`
+}
+
+// TypeImage is an icon of an integration type (none here).
+type TypeImage struct {
+	Resolution string `json:"resolution"`
+	ImageURI   string `json:"imageUri"`
+}
+
+// IntegrationTypeListing is the answer of GET /api/v2/integrations/types.
+type IntegrationTypeListing struct {
+	Entities   []IntegrationType `json:"entities"`
+	PageSize   int               `json:"pageSize"`
+	PageNumber int               `json:"pageNumber"`
+	Total      int               `json:"total"`
+	PageCount  int               `json:"pageCount"`
+	FirstURI   string            `json:"firstUri"`
+	SelfURI    string            `json:"selfUri"`
+	LastURI    string            `json:"lastUri"`
 }
 
 // IntegrationConfigInfo points at the current configuration.
@@ -252,9 +282,10 @@ func joinFault(have, add string) string {
 	return have + "+" + add
 }
 
+// createIntegrationRequest is the published CreateIntegrationRequest: an id (ignored: the
+// service picks it), an optional name and the type. Nothing else rides on a create.
 type createIntegrationRequest struct {
 	Name            *string `json:"name"`
-	Notes           string  `json:"notes"`
 	IntegrationType *struct {
 		ID string `json:"id"`
 	} `json:"integrationType"`
@@ -270,9 +301,6 @@ func (s *Server) handleCreateIntegration(c *call) reply {
 		return errorReply(errBadRequest(messageMalformed))
 	}
 	var fields []fieldError
-	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
-		fields = append(fields, fieldError{"name", "is required"})
-	}
 	switch {
 	case in.IntegrationType == nil || in.IntegrationType.ID == "":
 		fields = append(fields, fieldError{"integrationType.id", "is required"})
@@ -283,12 +311,18 @@ func (s *Server) handleCreateIntegration(c *call) reply {
 		return errorReply(errValidation(fields))
 	}
 
+	// name is optional in the published CreateIntegrationRequest (the official provider sends
+	// none and names the integration with its first configuration). An integration without one
+	// is named after its type, as the admin UI names one it installs.
+	name := integrationTypes[in.IntegrationType.ID].Name
+	if in.Name != nil && strings.TrimSpace(*in.Name) != "" {
+		name = *in.Name
+	}
 	now := c.arrived
 	rec := &integrationRecord{
 		ID:          newUUID(),
-		Name:        *in.Name,
+		Name:        name,
 		TypeID:      in.IntegrationType.ID,
-		Notes:       in.Notes,
 		Intended:    StateDisabled,
 		Reported:    ReportedInactive,
 		LastUpdated: now,
@@ -603,9 +637,21 @@ func (s *Server) handleGetConfig(c *call) reply {
 	if rec == nil {
 		return errorReply(errNotFound())
 	}
-	return reply{status: http.StatusOK, body: configWire{
-		ID: rec.ID, IntegrationConfig: rec.config(), SelfURI: "/api/v2/integrations/" + rec.ID + "/config/current",
-	}}
+	return reply{status: http.StatusOK, body: rec.configWire()}
+}
+
+// EmptyNotesPlaceholder is what the real service has been seen to answer for a configuration's
+// empty notes (its storage cannot hold an empty string); the official provider maps it back
+// to "". The emulator answers it too, so clients are tested against it.
+const EmptyNotesPlaceholder = "node_dynamodb_empty_string"
+
+// configWire is the configuration as GET and PUT .../config/current answer it.
+func (rec *integrationRecord) configWire() configWire {
+	cfg := rec.config()
+	if cfg.Notes == "" {
+		cfg.Notes = EmptyNotesPlaceholder
+	}
+	return configWire{ID: rec.ID, IntegrationConfig: cfg, SelfURI: "/api/v2/integrations/" + rec.ID + "/config/current"}
 }
 
 type putConfigRequest struct {
@@ -653,14 +699,19 @@ func (s *Server) handlePutConfig(c *call) reply {
 		s.mu.Unlock()
 		return errorReply(errValidation(fields))
 	}
+	bumped := decideHandlerFault(s.faults, KindConcurrentConfigWrite, c.r.Method, c.r.URL.Path) != nil
+	if bumped {
+		// Someone else's write lands just before this one: the version sent is now stale.
+		c.entry.Fault = joinFault(c.entry.Fault, string(KindConcurrentConfigWrite))
+		rec.Config.Version++
+	}
 	if *in.Version != rec.Config.Version {
 		current := rec.Config.Version
 		s.mu.Unlock()
-		return errorReply(&apiError{
-			Status:  http.StatusConflict,
-			Code:    CodeConflict,
-			Message: fmt.Sprintf("The configuration was changed: version %d is not the current version %d. Read it again and retry.", *in.Version, current),
-		})
+		if bumped {
+			s.changed()
+		}
+		return errorReply(s.staleVersion(*in.Version, current))
 	}
 	rec.Name = *in.Name
 	rec.Notes = deref(in.Notes)
@@ -670,10 +721,23 @@ func (s *Server) handlePutConfig(c *call) reply {
 		Advanced:    orEmpty(advanced),
 		Credentials: orEmpty(credentials),
 	}
-	out := configWire{ID: rec.ID, IntegrationConfig: rec.config(), SelfURI: "/api/v2/integrations/" + rec.ID + "/config/current"}
+	out := rec.configWire()
 	s.mu.Unlock()
 	s.changed()
 	return reply{status: http.StatusOK, body: out}
+}
+
+// staleVersion is the answer to a PUT of configuration version sent when current is the
+// current one: 409, or the 400 some Genesys services answer instead (Config.StaleVersionStatus).
+func (s *Server) staleVersion(sent, current int) *apiError {
+	if s.cfg.StaleVersionStatus == http.StatusBadRequest {
+		return errBadRequest(fmt.Sprintf("The version %d does not match the current version %d of the configuration.", sent, current))
+	}
+	return &apiError{
+		Status:  http.StatusConflict,
+		Code:    CodeConflict,
+		Message: fmt.Sprintf("The configuration was changed: version %d is not the current version %d. Read it again and retry.", sent, current),
+	}
 }
 
 // objectField accepts a JSON object or null for a field that must be an object.

@@ -190,8 +190,6 @@ func TestIntegrationValidation(t *testing.T) {
 		body   any
 		field  string // "" when the error is not about one field
 	}{
-		{"create: missing name", "POST", "/api/v2/integrations", map[string]any{"integrationType": map[string]string{"id": TypeClientApp}}, "name"},
-		{"create: blank name", "POST", "/api/v2/integrations", map[string]any{"name": "  ", "integrationType": map[string]string{"id": TypeClientApp}}, "name"},
 		{"create: unknown type", "POST", "/api/v2/integrations", map[string]any{"name": "n", "integrationType": map[string]string{"id": "webapp"}}, "integrationType.id"},
 		{"create: missing type", "POST", "/api/v2/integrations", map[string]any{"name": "n"}, "integrationType.id"},
 		{"create: malformed JSON", "POST", "/api/v2/integrations", `{"name":`, ""},

@@ -371,6 +371,11 @@ func (s *Server) routeTable() []route {
 		{pattern: "/api/v2/organizations/me", auth: true, methods: map[string]handlerFunc{http.MethodGet: (*Server).handleOrganizationMe}},
 		{pattern: "/api/v2/integrations", auth: true, methods: map[string]handlerFunc{
 			http.MethodGet: (*Server).handleListIntegrations, http.MethodPost: (*Server).handleCreateIntegration}},
+		{pattern: "/api/v2/authorization/products", auth: true, methods: map[string]handlerFunc{http.MethodGet: (*Server).handleProducts}},
+		{pattern: "/api/v2/users/me", auth: true, methods: map[string]handlerFunc{http.MethodGet: (*Server).handleUsersMe}},
+		// The types come before {id}: the first route that matches a path wins.
+		{pattern: "/api/v2/integrations/types", auth: true, methods: map[string]handlerFunc{http.MethodGet: (*Server).handleListTypes}},
+		{pattern: "/api/v2/integrations/types/{typeId}", auth: true, methods: map[string]handlerFunc{http.MethodGet: (*Server).handleGetType}},
 		{pattern: "/api/v2/integrations/{id}", auth: true, methods: map[string]handlerFunc{
 			http.MethodGet: (*Server).handleGetIntegration, http.MethodPatch: (*Server).handlePatchIntegration,
 			http.MethodDelete: (*Server).handleDeleteIntegration}},
@@ -438,6 +443,10 @@ Orgs: %s
 
   POST   /oauth/token                              client credentials (HTTP Basic)
   GET    /api/v2/organizations/me
+  GET    /api/v2/authorization/products
+  GET    /api/v2/users/me                          400: a client-credentials token has no user
+  GET    /api/v2/integrations/types
+  GET    /api/v2/integrations/types/{typeId}
   GET    /api/v2/integrations?pageSize=&pageNumber=&sortBy=&sortOrder=&ids=&integrationType=&reportedState=
   POST   /api/v2/integrations
   GET    /api/v2/integrations/{id}
