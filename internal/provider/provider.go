@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -30,6 +31,7 @@ var (
 	_ provider.ProviderWithValidateConfig = (*GenesysProvider)(nil)
 	_ provider.ProviderWithActions        = (*GenesysProvider)(nil)
 	_ provider.ProviderWithListResources  = (*GenesysProvider)(nil)
+	_ provider.ProviderWithFunctions      = (*GenesysProvider)(nil)
 )
 
 // GenesysProvider is the genesys provider. One instance serves one provider block: aliased blocks
@@ -273,5 +275,15 @@ func (p *GenesysProvider) ListResources(context.Context) []func() list.ListResou
 func (p *GenesysProvider) Actions(context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewScreenPopAction,
+	}
+}
+
+// Functions are pure and offline: the plan-time rules of the resources, for a module's own check
+// blocks and preconditions. Terraform 1.8 and later call them.
+func (p *GenesysProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{
+		NewOriginAllowedFunction,
+		NewManifestOriginFunction,
+		NewScreenpopURLFunction,
 	}
 }
