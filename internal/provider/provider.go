@@ -263,6 +263,8 @@ func (p *GenesysProvider) Resources(context.Context) []func() resource.Resource 
 func (p *GenesysProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewOrganizationDataSource,
+		NewAgentWidgetDataSource,
+		NewAgentWidgetsDataSource,
 	}
 }
 

@@ -1,0 +1,37 @@
+package validators
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+var _ validator.String = regexpValidator{}
+
+// Regexp checks that a value is a regular expression Go (and so Terraform's regex function)
+// accepts, so a typo in a filter is an error at plan rather than a filter that matches nothing.
+func Regexp() validator.String {
+	return regexpValidator{}
+}
+
+type regexpValidator struct{}
+
+func (regexpValidator) Description(context.Context) string {
+	return "value must be a regular expression in RE2 syntax, such as `^storm-[0-9]+$`"
+}
+
+func (v regexpValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (regexpValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression",
+			req.Path.String()+" is not a regular expression in RE2 syntax: "+err.Error()+
+				". Escape characters such as ( [ . * + ? with a backslash to match them literally (in HCL, write \\\\ for one backslash).")
+	}
+}
