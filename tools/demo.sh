@@ -2,8 +2,19 @@
 # make demo: the whole job on the bundled emulator in one command. Builds the provider and the
 # emulator, starts the emulator on loopback, applies examples/demo (widgets in two orgs, promoted
 # from staging to production, and a screen pop), prints the outputs and the audit trail, then
-# destroys everything and stops the emulator.
+# destroys everything and stops the emulator. The emulator's agent desktop shows it all as an
+# agent would: the demo's widget hosts are served by its sample apps, so it renders offline.
+#
+# With --keep (make demo-desktop) it stops after the apply and keeps the emulator running, with
+# the demo applied, until interrupted (Ctrl-C), so a person can look at the desktop.
 set -euo pipefail
+
+keep=false
+case ${1:-} in
+--keep) keep=true ;;
+"") ;;
+*) echo "usage: $0 [--keep]" >&2; exit 2 ;;
+esac
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 terraform=${TERRAFORM:-${TF_ACC_TERRAFORM_PATH:-$root/.tools/terraform-1.16.2/terraform}}
@@ -20,7 +31,9 @@ go build -o "$work/bin/terraform-provider-genesys" "$root"
 go build -o "$work/bin/genesys-emulator" "$root/cmd/genesys-emulator"
 
 echo "==> starting the emulator on loopback"
-"$work/bin/genesys-emulator" -listen 127.0.0.1:0 -activation-delay 300ms >"$work/emulator.log" 2>&1 &
+# The demo's app hosts, mapped to the emulator's sample apps for the desktop's frames.
+host_map='widgets.example.com=samples,*.cloudfront.net=samples,crm.example.com=samples'
+"$work/bin/genesys-emulator" -listen 127.0.0.1:0 -activation-delay 300ms -host-map "$host_map" >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 cleanup() {
   kill "$emulator_pid" 2>/dev/null || true
@@ -36,6 +49,8 @@ for _ in $(seq 1 100); do
 done
 [[ -n $api_url ]] || { echo "demo: the emulator did not start" >&2; cat "$work/emulator.log" >&2; exit 1; }
 head -n 1 "$work/emulator.log"
+desktop_url="$api_url/desktop/?org=org-a&agent=agent-1"
+echo "agent desktop: $desktop_url (open it to watch the apply; make demo-desktop keeps it up)"
 
 # dev_overrides makes Terraform use the provider just built, with no registry and no init.
 cat >"$work/terraformrc" <<RC
@@ -64,6 +79,13 @@ else
 fi
 echo "==> outputs"
 tf output "${color[@]}"
+if $keep; then
+  echo "==> the demo stays applied: open the agent desktop, Ctrl-C to stop"
+  echo "agent desktop: $desktop_url"
+  echo "              (org B: $api_url/desktop/?org=org-b&agent=agent-3)"
+  wait "$emulator_pid" || true
+  exit 0
+fi
 echo "==> audit trail ($work/audit.jsonl)"
 cat "$work/audit.jsonl"
 echo "==> terraform destroy"

@@ -74,7 +74,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
+	// The desktop's event streams never go idle: end them so Shutdown does not wait for them.
+	srv.RegisterOnShutdown(emu.CloseEventStreams)
 	fmt.Fprintf(stdout, "genesys-emulator listening on http://%s (orgs: %s)\n", ln.Addr(), strings.Join(emu.OrgIDs(), ", "))
+	fmt.Fprintf(stdout, "agent desktop: http://%s/desktop/\n", ln.Addr())
 	logSetup(logger, opts.config)
 
 	served := make(chan error, 1)
@@ -204,6 +207,10 @@ var settings = []setting{
 	{Name: "state", Env: "GENESYS_EMULATOR_STATE", Arg: "file",
 		Help: "state file, so integrations and screen pops survive a restart (default: memory only)",
 		Set:  func(o *options, v string) error { o.config.StatePath = v; return nil }},
+	{Name: "host-map", Env: "GENESYS_EMULATOR_HOST_MAP", Arg: "host=target,...",
+		Help: "where the agent desktop (/desktop/) loads app hosts from: target \"samples\" (the emulator's sample apps) or a loopback base URL" +
+			" such as http://127.0.0.1:3000; a host may be *.domain, e.g. widgets.example.com=samples,*.cloudfront.net=samples (default: as configured)",
+		Set: func(o *options, v string) (err error) { o.config.HostMap, err = emulator.ParseHostMap(v); return err }},
 	{Name: "verbose", Env: "GENESYS_EMULATOR_VERBOSE", Bool: true,
 		Help: "log every request to stderr (never tokens or secrets)",
 		Set:  func(o *options, v string) error { return cliflag.ParseBool(v, &o.verbose) }},
@@ -229,7 +236,8 @@ func writeUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage: genesys-emulator [flags]
 
 Serves a local Genesys Cloud org: POST /oauth/token, the integrations API, organizations/me,
-screen pops, and admin endpoints under /_emulator/ (journal, reset, faults). Every flag falls
+screen pops, admin endpoints under /_emulator/ (journal, reset, faults), and the agent desktop
+at /desktop/ (every widget and screen pop as an agent sees them, live). Every flag falls
 back to its environment variable; a flag given on the command line wins.
 
 Flags:

@@ -31,6 +31,7 @@ type Config struct {
 	SigningSecret   string           // screen pop HMAC secret; "" means DefaultSigningSecret
 	StatePath       string           // "" = in memory only; else load at New, save atomically on every change
 	Faults          []Fault          // see Fault
+	HostMap         []HostMapping    // where the agent desktop loads app hosts from (see HostMapping); empty: as configured
 	Now             func() time.Time // nil = time.Now (tests inject a clock)
 	Logger          *slog.Logger     // nil = discard
 
@@ -184,6 +185,12 @@ func normalize(cfg Config) (Config, error) {
 		return cfg, &ConfigError{"Faults", err}
 	}
 	cfg.Faults = append([]Fault(nil), cfg.Faults...)
+	for i, m := range cfg.HostMap {
+		if err := m.validate(); err != nil {
+			return cfg, &ConfigError{fmt.Sprintf("HostMap[%d]", i), err}
+		}
+	}
+	cfg.HostMap = append([]HostMapping(nil), cfg.HostMap...)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

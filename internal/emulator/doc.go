@@ -65,6 +65,18 @@
 //   - The journal (Server.Journal, GET /_emulator/requests) and the admin endpoints under
 //     /_emulator/ are the emulator's own; they need no token, are not rate limited, faulted or
 //     journaled, and must not be exposed beyond the machine.
+//   - The agent desktop (/desktop/, desktop.go) is the emulator's own: Genesys Cloud's agent UI
+//     is not an API. It shows what the API holds as an agent would see it (active widgets in a
+//     panel, standalone apps in a menu, interaction widgets beside simulated conversations that
+//     match their filters, each app in a frame with the integration's sandbox tokens, permissions
+//     as the allow attribute and dimensions within the 800x600 render frame, URL placeholders
+//     filled in) and the agent's screen pops, live over server-sent events. While a desktop of a
+//     pop's agent is open, the pop's answer waits (up to 5 s) for the desktop to report that it
+//     showed the pop, and windowFocused and deliveryTimeMs say what it reported; with no desktop
+//     open, pops are answered at once as before. Session tokens are masked before anything
+//     reaches the page, so an app framed by the desktop receives "********" in their place.
+//     Users have no groups here, so the groups property is shown but not applied. Config.HostMap
+//     serves app hosts from the built-in sample apps (/apps/) or a local development server.
 //   - State survives a restart only with Config.StatePath (integrations and screen pops within
 //     the idempotency window; never tokens). The file is rewritten atomically in the background
 //     after changes and once more by Close; a crash can lose the last moments, never corrupt it.

@@ -133,9 +133,16 @@ func (s *Server) handleScreenPop(c *call) reply {
 	}
 	o.popsByKey[key] = pop
 	o.pops = append(o.pops, pop)
+	s.mu.Unlock()
+	// An open desktop of the agent shows the pop; the answer reports what it saw.
+	wait := s.desk.expectPop(c.principal.orgID, user.ID, pop.ID)
+	s.changed()
+	if wait != nil {
+		s.awaitDesktop(c, pop, wait)
+	}
+	s.mu.Lock()
 	ans := pop.answer()
 	s.mu.Unlock()
-	s.changed()
 	return reply{status: http.StatusOK, body: ans}
 }
 

@@ -43,6 +43,8 @@ type Server struct {
 	journal []JournalEntry
 
 	store *stateStore // nil when Config.StatePath is ""
+
+	desk desktopState // the agent desktop's own state (desktop.go)
 }
 
 // New validates cfg, loads the state file if there is one, and returns a ready server.
@@ -152,6 +154,7 @@ func (s *Server) changed() {
 	if s.store != nil {
 		s.store.kick()
 	}
+	s.desk.hub.notify()
 }
 
 // org returns the data of an org, creating it on first use. The caller holds s.mu.
@@ -219,6 +222,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case r.URL.Path == "/":
 		s.serveIndex(w, r)
+		return
+	case isDesktopPath(r.URL.Path):
+		s.serveDesktop(w, r)
 		return
 	}
 	c := &call{
@@ -344,6 +350,7 @@ func writeReply(w http.ResponseWriter, out reply, corr string) {
 func (s *Server) record(c *call) {
 	c.entry.Latency = time.Since(c.started)
 	s.appendJournal(*c.entry)
+	s.desk.hub.notify()
 	s.log.Debug("request",
 		"method", c.entry.Method, "path", c.entry.Path, "status", c.entry.Status,
 		"latency", c.entry.Latency, "client", c.entry.ClientID, "token", c.entry.Token,
@@ -458,6 +465,8 @@ Orgs: %s
 
   GET    /_emulator/requests   DELETE /_emulator/requests   POST /_emulator/reset
   GET    /_emulator/faults     PUT    /_emulator/faults     GET  /_emulator/health
+
+  GET    /desktop/             the agent desktop: every widget and screen pop as an agent sees it
 `, strings.Join(s.orgOrder, ", "))
 }
 
