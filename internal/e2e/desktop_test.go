@@ -199,7 +199,10 @@ func TestAccDesktop(t *testing.T) {
 					if err := checkProbe(b, ids["dashboard"], map[string]bool{"scripts": true, "clipboard": true}); err != nil {
 						return err
 					}
-					return screenshot(t, b)
+					if err := screenshot(t, b); err != nil {
+						return err
+					}
+					return checkOtherOrg(b)
 				},
 			},
 		},
@@ -536,4 +539,14 @@ func sortedFields(s string) string {
 	f := strings.Fields(s)
 	slices.Sort(f)
 	return strings.Join(f, " ")
+}
+
+// checkOtherOrg picks org B in the page: its agent and its (empty) set of widgets replace org A's.
+func checkOtherOrg(b *browser) error {
+	if _, err := eval[bool](b, `(() => { const s = document.getElementById('org'); s.value = 'org-b'; s.dispatchEvent(new Event('change')); return true })()`); err != nil {
+		return err
+	}
+	return b.waitTrue("org B's desktop", `location.search.includes('org=org-b') && document.getElementById('agent').value === 'agent-3' && `+
+		`document.getElementById('live').dataset.state === 'live' && document.querySelector('#widgets .empty') !== null && `+
+		`document.querySelectorAll('iframe').length === 0`)
 }

@@ -225,6 +225,13 @@ func (s *Server) serveStartConversation(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, c)
 }
 
+// reset forgets the conversations and the pops shown (Server.Reset); open streams stay open.
+func (d *desktopState) reset() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.conversations, d.shown = nil, nil
+}
+
 // conversationsOf returns the agent's conversations, newest first.
 func (d *desktopState) conversationsOf(org, agent string) []Conversation {
 	d.mu.Lock()

@@ -181,6 +181,10 @@ func TestDesktopView(t *testing.T) {
 	if r := h.desktopPost("/desktop/api/conversations", map[string]string{"org": "org-a", "agent": "agent-3", "type": "chat"}); r.status != http.StatusNotFound {
 		t.Errorf("an agent of another org: %d", r.status)
 	}
+	h.send(http.MethodPost, "/_emulator/reset", "", nil, nil)
+	if v := h.view("org-a", "agent-1"); len(v.Conversations) != 0 || len(v.Widgets) != 0 {
+		t.Errorf("after a reset: %d conversations, %d widgets", len(v.Conversations), len(v.Widgets))
+	}
 }
 
 func TestDesktopHeadroom(t *testing.T) {

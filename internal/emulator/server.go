@@ -119,6 +119,7 @@ func (s *Server) Reset() {
 	s.faults = newFaultStates(profile)
 	s.mu.Unlock()
 	s.ResetJournal()
+	s.desk.reset()
 	s.changed()
 }
 

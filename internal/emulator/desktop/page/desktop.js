@@ -161,7 +161,10 @@ function renderConversations(view) {
 function renderPops(view) {
   const box = $('pop');
   const pops = view.pops;
-  if (!pops.length) return;
+  if (!pops.length) {
+    box.replaceChildren(el('p', { class: 'empty', text: 'No screen pop for this agent yet.' }));
+    return;
+  }
   const p = pops[0];
   for (const pending of pops.filter((x) => !x.shown && !ui.opened.has(x.id))) reportShown(pending);
   const shownAfter = p.shown ? Math.max(0, Date.parse(p.shown.at) - Date.parse(p.deliveredAt)) : null;
