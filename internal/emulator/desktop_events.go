@@ -136,24 +136,42 @@ func (s *Server) serveDesktopEvents(w http.ResponseWriter, r *http.Request) {
 		// An activation under way changes what is shown when it completes, with no request to
 		// announce it: wake up then.
 		var settle <-chan time.Time
+		var timer *time.Timer
 		if !view.nextChange.IsZero() {
-			t := time.NewTimer(max(view.nextChange.Sub(s.now()), 0) + time.Millisecond)
-			defer t.Stop()
-			settle = t.C
+			timer = time.NewTimer(max(view.nextChange.Sub(s.now()), 0) + time.Millisecond)
+			settle = timer.C
 		}
+		alive := waitForChange(r, sub, closed, settle, keepAlive.C, func() error {
+			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
+				return err
+			}
+			return rc.Flush()
+		})
+		if timer != nil {
+			timer.Stop()
+		}
+		if !alive {
+			return
+		}
+	}
+}
+
+// waitForChange blocks until the stream has something to look at again: a change, an activation
+// completing (settle), or a keep-alive to send. It reports false when the stream must end.
+func waitForChange(r *http.Request, sub *desktopSub, closed <-chan struct{}, settle, keepAlive <-chan time.Time, ping func() error) bool {
+	for {
 		select {
 		case <-r.Context().Done():
-			return
+			return false
 		case <-closed:
-			return
+			return false
 		case <-sub.wake:
+			return true
 		case <-settle:
-		case <-keepAlive.C:
-			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
-				return
-			}
-			if err := rc.Flush(); err != nil {
-				return
+			return true
+		case <-keepAlive:
+			if ping() != nil {
+				return false
 			}
 		}
 	}
