@@ -157,7 +157,7 @@ data "genesys_agent_widgets" "regex"        { name_regex = "^(Agent|Call) " }
 				PlanOnly:    true,
 			},
 			{
-				Config:      base + `data "genesys_agent_widgets" "x" {
+				Config: base + `data "genesys_agent_widgets" "x" {
   name        = "CRM"
   name_prefix = "C"
 }`,
