@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
@@ -43,7 +44,9 @@ func TestContractClientReads(t *testing.T) {
 // TestContractClientFlows runs every call of the client against the emulator, whose harness
 // checks each request body the client sends and each answer it gets (see newEmu), and checks
 // that every endpoint of the contract the client uses was exercised, errors included.
-func TestContractClientFlows(t *testing.T) {
+func TestContractClientFlows(t *testing.T) { synctest.Test(t, testContractClientFlows) }
+
+func testContractClientFlows(t *testing.T) {
 	e := newEmu(t, emulator.Config{Faults: []emulator.Fault{
 		{Kind: emulator.KindConcurrentConfigWrite, Pattern: ".x"},
 		{Kind: emulator.Kind429, PathPrefix: "/api/v2/organizations", Pattern: "x", RetryAfter: 1},
@@ -135,30 +138,32 @@ func TestContractClientFlows(t *testing.T) {
 // re-reads and retries on both.
 func TestVersionConflictEitherWay(t *testing.T) {
 	for _, status := range []int{http.StatusConflict, http.StatusBadRequest} {
-		t.Run(http.StatusText(status), func(t *testing.T) {
-			e := newEmu(t, emulator.Config{StaleVersionStatus: status, Faults: []emulator.Fault{{Kind: emulator.KindConcurrentConfigWrite, Pattern: "x"}}})
-			c := e.client()
-			ctx := context.Background()
-			in, err := c.CreateIntegration(ctx, "Contended", TypeEmbeddedClientApp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.server.ResetJournal()
-			out, err := c.PutIntegrationConfig(ctx, in.ID, widgetConfig("Contended", in.Config.Current.Version))
-			if err != nil {
-				t.Fatalf("PutIntegrationConfig: %v", err)
-			}
-			if out.Version != 3 {
-				t.Errorf("version %d, want 3 (ours on top of the concurrent write)", out.Version)
-			}
-			var got []string
-			for _, j := range e.server.Journal() {
-				got = append(got, fmt.Sprintf("%s %d", j.Method, j.Status))
-			}
-			if want := fmt.Sprintf("PUT %d,GET 200,PUT 200", status); strings.Join(got, ",") != want {
-				t.Errorf("requests %v, want %s", got, want)
-			}
-		})
+		t.Run(http.StatusText(status), func(t *testing.T) { synctest.Test(t, func(t *testing.T) { testVersionConflict(t, status) }) })
+	}
+}
+
+func testVersionConflict(t *testing.T, status int) {
+	e := newEmu(t, emulator.Config{StaleVersionStatus: status, Faults: []emulator.Fault{{Kind: emulator.KindConcurrentConfigWrite, Pattern: "x"}}})
+	c := e.client()
+	ctx := context.Background()
+	in, err := c.CreateIntegration(ctx, "Contended", TypeEmbeddedClientApp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.server.ResetJournal()
+	out, err := c.PutIntegrationConfig(ctx, in.ID, widgetConfig("Contended", in.Config.Current.Version))
+	if err != nil {
+		t.Fatalf("PutIntegrationConfig: %v", err)
+	}
+	if out.Version != 3 {
+		t.Errorf("version %d, want 3 (ours on top of the concurrent write)", out.Version)
+	}
+	var got []string
+	for _, j := range e.server.Journal() {
+		got = append(got, fmt.Sprintf("%s %d", j.Method, j.Status))
+	}
+	if want := fmt.Sprintf("PUT %d,GET 200,PUT 200", status); strings.Join(got, ",") != want {
+		t.Errorf("requests %v, want %s", got, want)
 	}
 }
 
@@ -187,6 +192,10 @@ func TestIsVersionConflict(t *testing.T) {
 // node_dynamodb_empty_string (the emulator does too); the client gives "" back, so a caller
 // comparing what it sent with what it reads sees no change.
 func TestEmptyNotesPlaceholderReadsAsEmpty(t *testing.T) {
+	synctest.Test(t, testEmptyNotesPlaceholderReadsAsEmpty)
+}
+
+func testEmptyNotesPlaceholderReadsAsEmpty(t *testing.T) {
 	e := newEmu(t, emulator.Config{})
 	c := e.client()
 	ctx := context.Background()
@@ -212,4 +221,36 @@ func TestEmptyNotesPlaceholderReadsAsEmpty(t *testing.T) {
 	if put, err := c.PutIntegrationConfig(ctx, in.ID, cfg); err != nil || put.Notes != cfg.Notes {
 		t.Errorf("notes %q read back as %v, %v", cfg.Notes, put, err)
 	}
+}
+
+// TestRetryAfterOfAMinuteIsWaitedOut: Genesys answers 429s with Retry-After values near a
+// minute. With its default settings the client waits the whole minute (on the bubble's fake
+// clock), not a capped fraction of it, and the call then succeeds.
+func TestRetryAfterOfAMinuteIsWaitedOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEmu(t, emulator.Config{Faults: []emulator.Fault{
+			{Kind: emulator.Kind429, PathPrefix: "/api/v2/organizations", Pattern: "x", RetryAfter: 60},
+		}})
+		c, err := New(Config{ClientID: "org-a-client", ClientSecret: "org-a-secret", APIURL: e.srv.URL, LoginURL: e.srv.URL, HTTPClient: e.srv.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if _, err := c.OrganizationMe(context.Background()); err != nil {
+			t.Fatalf("OrganizationMe: %v", err)
+		}
+		// The wait is the advised 60 s plus a jitter of at most 50 ms and 5 %.
+		if waited := time.Since(start); waited < 60*time.Second || waited > 63*time.Second+50*time.Millisecond {
+			t.Errorf("waited %v for a Retry-After of 60 s", waited)
+		}
+		var got []string
+		for _, j := range e.server.Journal() {
+			if j.Route == "/api/v2/organizations/me" {
+				got = append(got, fmt.Sprint(j.Status))
+			}
+		}
+		if strings.Join(got, ",") != "429,200" {
+			t.Errorf("organizations/me answers %v, want 429 then 200", got)
+		}
+	})
 }

@@ -91,6 +91,12 @@ func (e *testEmulator) checkSameID(id *string) resource.TestCheckFunc {
 // apiCall does what an admin would do outside Terraform, through the real wire contract.
 func (e *testEmulator) apiCall(t *testing.T, org, method, path, body string) {
 	t.Helper()
+	e.apiCallBody(t, org, method, path, body)
+}
+
+// apiCallBody is apiCall that returns the answer's body, as the service sent it.
+func (e *testEmulator) apiCallBody(t *testing.T, org, method, path, body string) []byte {
+	t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}}
 	req, _ := http.NewRequest(http.MethodPost, e.URL+"/oauth/token", strings.NewReader(form.Encode()))
 	req.SetBasicAuth("org-"+org+"-client", "org-"+org+"-secret")
@@ -110,10 +116,12 @@ func (e *testEmulator) apiCall(t *testing.T, org, method, path, body string) {
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
+	raw, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode >= 300 {
 		t.Fatalf("%s %s: status %d", method, path, resp.StatusCode)
 	}
+	return raw
 }
 
 func between(s, start, end string) string {

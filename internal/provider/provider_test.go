@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator/contract"
 )
 
 // testAccProtoV6ProviderFactories runs the provider in the test process, so the CLI under test
@@ -49,7 +50,9 @@ func newTestEmulator(t *testing.T, cfg emulator.Config) *testEmulator {
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}
-	ts := httptest.NewServer(srv)
+	// Every request body the provider sends and every answer it gets is held to the published
+	// Genesys models (internal/emulator/contract).
+	ts := httptest.NewServer(contract.Checking(srv, true, func(p string) { t.Errorf("contract: %s", p) }))
 	t.Cleanup(func() {
 		ts.Close()
 		_ = srv.Close()
