@@ -235,10 +235,11 @@ func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (
 func writeUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage: genesys-emulator [flags]
 
-Serves a local Genesys Cloud org: POST /oauth/token, the integrations API, organizations/me,
-screen pops, admin endpoints under /_emulator/ (journal, reset, faults), and the agent desktop
-at /desktop/ (every widget and screen pop as an agent sees them, live). Every flag falls
-back to its environment variable; a flag given on the command line wins.
+Serves a local Genesys Cloud org: POST /oauth/token, the integrations API and its types,
+what a client reads at start-up (organizations/me, authorization/products, users/me), screen
+pops, admin endpoints under /_emulator/ (journal, reset, faults), and the agent desktop at
+/desktop/ (every widget and screen pop as an agent sees them, live). Every flag falls back to
+its environment variable; a flag given on the command line wins.
 
 Flags:
 `)
