@@ -53,10 +53,11 @@ type Config struct {
 	PollInterval      time.Duration // reported-state polling; 0 = 1s
 
 	// ReadLagWindow is how long reads may lag a write (eventual
-	// consistency); 0 = 5s. A create whose outcome is unknown is looked for
-	// this long before it is sent again, and a 404 on reading an integration
-	// this client created this recently is retried rather than believed.
-	// Tests against an emulator with short lags may lower it.
+	// consistency); 0 = 5s. A create whose outcome is unknown is sent again
+	// only once a search begun this long after the failure found nothing,
+	// and a 404 on reading an integration is believed only once reads have
+	// answered 404 for this long (unless this client deleted it). Tests
+	// against an emulator with short lags may lower it.
 	ReadLagWindow time.Duration
 }
 
@@ -114,7 +115,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	known   map[string]time.Time     // integration ids this client has seen, and when first
-	created map[string]time.Time     // integration ids this client created or adopted, and when
+	deleted map[string]bool          // integration ids this client deleted
 	creates map[string]chan struct{} // serialises creates of one name and type
 }
 
@@ -184,7 +185,7 @@ func New(cfg Config) (*Client, error) {
 		readLagWindow:     positiveOr(cfg.ReadLagWindow, DefaultReadLagWindow),
 		now:               time.Now,
 		known:             map[string]time.Time{},
-		created:           map[string]time.Time{},
+		deleted:           map[string]bool{},
 		creates:           map[string]chan struct{}{},
 	}
 	c.apiPacer = newPacer(c.retryAfterCap)
@@ -280,25 +281,18 @@ func (c *Client) remember(ins ...Integration) {
 	}
 }
 
-// rememberCreated records an integration this client created or adopted.
-func (c *Client) rememberCreated(in Integration) {
-	c.remember(in)
+// rememberDeleted records an integration this client deleted, whose 404s
+// are then believed at once.
+func (c *Client) rememberDeleted(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.created[in.ID] = c.now()
+	c.deleted[id] = true
 }
 
-// createdRecently reports whether this client created the integration less
-// than readLagWindow ago, and how much of the window is left.
-func (c *Client) createdRecently(id string) (time.Duration, bool) {
+func (c *Client) deletedByUs(id string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	at, ok := c.created[id]
-	if !ok {
-		return 0, false
-	}
-	left := c.readLagWindow - c.now().Sub(at)
-	return left, left > 0
+	return c.deleted[id]
 }
 
 // knownBefore reports whether this client saw the integration before t.

@@ -11,20 +11,24 @@ import (
 
 // maxCreateTries bounds how many times CreateIntegration sends its POST,
 // counting only sends made after the previous one was shown not to have
-// landed.
-const maxCreateTries = 5
+// landed. Each try after the first waits out the read lag and a backoff, so
+// ten tries span a minute or more. A service that fails one create in eight
+// without committing it (issue 17's storm) fails five in a row for about
+// one widget in 40,000, which 1000-widget applies meet once in forty runs;
+// ten in a row, practically never; a service that is down still fails the
+// create within minutes.
+const maxCreateTries = 10
+
+// maxSearchFailures bounds how many searches for a lost create may fail
+// (each after the transport's own retries) before the create gives up with
+// ErrCreateOutcomeUnknown. Giving up leaves the next apply to create again
+// beside an orphan, so a failed search is tried again first.
+const maxSearchFailures = 4
 
 // createdSlack widens "created after the attempt began": the server's Date
 // header has one-second resolution, lastUpdated may be truncated to the
 // second, and the attempt's start is taken on the client's side of the wire.
 const createdSlack = 2 * time.Second
-
-// adoptListFirstWait and adoptListMaxWait space the lists findLanded makes
-// while it waits out the read lag.
-const (
-	adoptListFirstWait = 200 * time.Millisecond
-	adoptListMaxWait   = time.Second
-)
 
 type createIntegrationRequest struct {
 	Name            string             `json:"name"`
@@ -64,24 +68,27 @@ func (c *Client) CreateIntegration(ctx context.Context, name, typeID string) (*I
 		var in Integration
 		resp, err := c.do(ctx, cl, &in)
 		if err == nil {
-			c.rememberCreated(in)
+			c.remember(in)
 			return &in, nil
 		}
 		if !createOutcomeUnknown(resp, err) {
 			return nil, err
 		}
+		// Whatever this attempt did, it did by now: the lag of the lists is
+		// counted from here.
+		failed := time.Now()
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("creating integration %q: %w (%w)", name, ErrCreateOutcomeUnknown, err)
 		}
 		c.log.warn(ctx, "genesys create outcome unknown, looking for the integration", map[string]any{
 			"name": name, "type": typeID, "try": try, "error": err,
 		})
-		found, ferr := c.findLanded(ctx, name, typeID, began)
+		found, ferr := c.findLanded(ctx, name, typeID, began, failed)
 		if ferr != nil {
 			return nil, fmt.Errorf("creating integration %q: %w: %w; while finding out: %w", name, ErrCreateOutcomeUnknown, err, ferr)
 		}
 		if found != nil {
-			c.rememberCreated(*found)
+			c.remember(*found)
 			c.log.warn(ctx, "genesys create had landed, adopting the integration", map[string]any{
 				"name": name, "type": typeID, "integration_id": found.ID,
 			})
@@ -134,24 +141,42 @@ func createOutcomeUnknown(resp *response, err error) bool {
 //     the integration or admit an older one. An integration that reports no
 //     parsable time cannot be ruled out and stays a candidate.
 //
-// One candidate is adopted. More than one is ambiguous (another client made
-// an identical one at the same moment, or an earlier attempt surfaced late):
-// none is adopted and an *AmbiguousCreateError names them all, because a
-// wrong guess would put one integration under two owners. None means the
-// create did not land, but only once lists have shown none for
-// readLagWindow after the failure (lists can lag a create); that nil, nil
-// answer lets the caller send the POST again.
-func (c *Client) findLanded(ctx context.Context, name, typeID string, began time.Time) (*Integration, error) {
-	settled := time.Now().Add(c.readLagWindow)
-	wait := adoptListFirstWait
-	for {
-		all, first, err := c.listIntegrations(ctx)
+// The search lists only what a fresh integration can be: of this type and
+// reporting INACTIVE (the documented integrationType and reportedState
+// filters), which in a busy org is one page, not the whole org. Candidates
+// are then judged here. One candidate is adopted. More than one is ambiguous
+// (another client made an identical one at the same moment, or an earlier
+// attempt surfaced late): none is adopted and an *AmbiguousCreateError names
+// them all, because a wrong guess would put one integration under two owners.
+//
+// None means the create did not land, but only from a search that began
+// once readLagWindow had passed since the attempt failed: the attempt
+// committed, if at all, before it failed, and lists show a create within
+// readLagWindow of its commit, so such a search (which cannot skip an entry,
+// see walkIntegrations) sees it. A search that began earlier and found
+// nothing proves nothing; it is repeated once the window has passed. So a
+// lost answer costs one search when the integration is already listed, and
+// two otherwise. That nil, nil answer lets the caller send the POST again.
+func (c *Client) findLanded(ctx context.Context, name, typeID string, began, failed time.Time) (*Integration, error) {
+	settled := failed.Add(c.readLagWindow)
+	for failures := 0; ; {
+		conclusive := !time.Now().Before(settled)
+		found, first, err := c.walkIntegrations(ctx, ListFilter{IntegrationType: typeID, ReportedState: ReportedInactive})
 		if err != nil {
-			return nil, err
+			if failures++; failures >= maxSearchFailures || ctx.Err() != nil {
+				return nil, err
+			}
+			c.log.warn(ctx, "genesys search for a lost create failed, searching again", map[string]any{
+				"name": name, "type": typeID, "error": err,
+			})
+			if serr := sleep(ctx, c.backoff(failures)); serr != nil {
+				return nil, err
+			}
+			continue
 		}
 		since := began.Add(serverClockOffset(first)).Add(-createdSlack)
 		var candidates []Integration
-		for _, in := range all {
+		for _, in := range found {
 			if c.couldBeOurs(in, name, typeID, began, since) {
 				candidates = append(candidates, in)
 			}
@@ -168,14 +193,12 @@ func (c *Client) findLanded(ctx context.Context, name, typeID string, began time
 			slices.Sort(ids)
 			return nil, &AmbiguousCreateError{Name: name, TypeID: typeID, IDs: ids}
 		}
-		left := time.Until(settled)
-		if left <= 0 {
+		if conclusive {
 			return nil, nil
 		}
-		if err := sleep(ctx, min(wait, left)); err != nil {
+		if err := sleep(ctx, time.Until(settled)); err != nil {
 			return nil, fmt.Errorf("the create may still surface: %w", err)
 		}
-		wait = min(2*wait, adoptListMaxWait)
 	}
 }
 

@@ -438,6 +438,18 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 			clientCfg: func(cfg *Config) { cfg.AttemptTimeout = 50 * time.Millisecond },
 			wantPosts: 1, wantAdopt: true, wantTotal: 1, wantListed: true,
 		},
+		{
+			// The search's first walk fails after its retries; a failed search
+			// is searched again rather than give up (which would leave the next
+			// apply to create beside an orphan).
+			name: "reset after commit, the first search fails",
+			faults: []emulator.Fault{
+				postFault(emulator.KindResetAfterCommit, "x"),
+				{Kind: emulator.Kind500, Method: http.MethodGet, PathPrefix: "/api/v2/integrations", Pattern: "xx"},
+			},
+			clientCfg: func(cfg *Config) { cfg.RetryMax = 1 },
+			wantPosts: 1, wantAdopt: true, wantTotal: 1, wantListed: true,
+		},
 		{name: "older twin, reset after commit", faults: []emulator.Fault{postFault(emulator.KindResetAfterCommit, ".x")}, olderTwin: true, wantPosts: 1, wantAdopt: true, wantTotal: 2, wantListed: true},
 		{name: "older twin, reset before handling", faults: []emulator.Fault{postFault(emulator.KindResetBeforeHandling, ".x")}, olderTwin: true, wantPosts: 2, wantTotal: 2, wantListed: true},
 	}
@@ -495,6 +507,47 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestCreateSearchBeganTooEarly is issue 17's duplicate: the search for a
+// lost create read the page that would hold it while reads still lagged the
+// create, and finished (a slow later page) after the read-lag window had
+// passed. Such a search proves nothing; only one begun after the window may
+// conclude that the create did not land.
+func TestCreateSearchBeganTooEarly(t *testing.T) { synctest.Test(t, testCreateSearchBeganTooEarly) }
+
+func testCreateSearchBeganTooEarly(t *testing.T) {
+	const name = "Window"
+	e := newEmu(t, emulator.Config{RateLimit: -1})
+	ctx := context.Background()
+	// Enough untouched integrations that the search reads several pages.
+	filler := e.client()
+	for i := range 120 {
+		if _, err := filler.CreateIntegration(ctx, fmt.Sprintf("filler-%03d", i), TypeEmbeddedClientApp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.server.ResetJournal()
+	e.setFaults(
+		emulator.Fault{Kind: emulator.KindResetAfterCommit, Method: http.MethodPost, PathPrefix: "/api/v2/integrations", Pattern: "x"},
+		emulator.Fault{Kind: emulator.KindReadNotFoundAfterCreate, Pattern: "x", For: 100 * time.Millisecond},
+		emulator.Fault{Kind: emulator.KindLatency, Method: http.MethodGet, PathPrefix: "/api/v2/integrations", Pattern: ".x", Latency: 400 * time.Millisecond},
+	)
+	in, err := e.client().CreateIntegration(ctx, name, TypeEmbeddedClientApp)
+	if err != nil {
+		t.Fatalf("CreateIntegration: %v", err)
+	}
+	if got := e.named(name); len(got) != 1 || got[0].ID != in.ID {
+		var ids []string
+		for _, x := range got {
+			ids = append(ids, x.ID)
+		}
+		t.Errorf("integrations named %q: %v, want only the one returned, %s", name, ids, in.ID)
+	}
+	synctest.Wait() // the server journals a request after it answers
+	if got := e.count(http.MethodPost, "/api/v2/integrations"); got != 1 {
+		t.Errorf("POSTs = %d, want 1", got)
 	}
 }
 
@@ -849,19 +902,28 @@ func testListEveryPage(t *testing.T) {
 	if len(all) != n || len(seen) != n {
 		t.Errorf("listed %d (%d distinct), want %d", len(all), len(seen), n)
 	}
-	if got := e.count(http.MethodGet, "/api/v2/integrations"); got != 3 {
-		t.Errorf("list requests = %d, want 3 pages of 100", got)
+	// One page that shows the list is longer, then overlapping pages sorted by id.
+	synctest.Wait() // the server journals a request after it answers
+	if got := e.count(http.MethodGet, "/api/v2/integrations"); got != 4 {
+		t.Errorf("list requests = %d, want 4", got)
+	}
+	for i, j := range e.server.JournalWhere(emulator.JournalFilter{Method: http.MethodGet, Route: "/api/v2/integrations"}) {
+		if sorted := strings.Contains(j.Query, "sortBy=id"); sorted != (i > 0) {
+			t.Errorf("list request %d: %q", i, j.Query)
+		}
 	}
 }
 
 // TestReadAfterCreateLag: reads of a just-created integration that 404
-// while replication catches up are retried, not believed; reads of
-// integrations the client did not just create are believed at once.
+// while replication catches up are retried, not believed, by the client that
+// created it and by a new one (the next terraform plan is another process);
+// a 404 is believed once reads have answered 404 for the read-lag window,
+// and at once for an integration this client deleted.
 func TestReadAfterCreateLag(t *testing.T) { synctest.Test(t, testReadAfterCreateLag) }
 
 func testReadAfterCreateLag(t *testing.T) {
 	e := newEmu(t, emulator.Config{RateLimit: -1, ActivationDelay: 10 * time.Millisecond})
-	e.setFaults(emulator.Fault{Kind: emulator.KindReadNotFoundAfterCreate, Pattern: "x", For: 60 * time.Millisecond})
+	e.setFaults(emulator.Fault{Kind: emulator.KindReadNotFoundAfterCreate, Pattern: "xx", For: 60 * time.Millisecond})
 	c := e.client()
 	ctx := context.Background()
 	in, err := c.CreateIntegration(ctx, "Lagging", TypeEmbeddedClientApp)
@@ -876,8 +938,16 @@ func testReadAfterCreateLag(t *testing.T) {
 	if err != nil || cfg.Version != 1 {
 		t.Fatalf("GetIntegrationConfig = %+v, %v", cfg, err)
 	}
+	// Another process reads what this one just created: its config read too.
+	again, err := e.client().CreateIntegration(ctx, "Lagging too", TypeEmbeddedClientApp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := e.client().GetIntegrationConfig(ctx, again.ID); err != nil || cfg.Version != 1 {
+		t.Fatalf("GetIntegrationConfig from a new client = %+v, %v", cfg, err)
+	}
 
-	// Deleted out of band: someone else's integration is gone at once.
+	// Deleted out of band: the 404 is confirmed over the window, then believed.
 	other, err := e.client().CreateIntegration(ctx, "Theirs", TypeEmbeddedClientApp)
 	if err != nil {
 		t.Fatal(err)
@@ -887,8 +957,22 @@ func testReadAfterCreateLag(t *testing.T) {
 	if _, err := c.GetIntegration(ctx, other.ID); !IsNotFound(err) {
 		t.Errorf("GetIntegration(deleted) = %v, want not found", err)
 	}
+	synctest.Wait() // the server journals a request after it answers
+	if got := e.count(http.MethodGet, "/api/v2/integrations/"); got < 2 {
+		t.Errorf("%d reads of an integration deleted by someone else, want the 404 confirmed", got)
+	}
+
+	// Deleted by this client: believed at once.
+	if err := c.DeleteIntegration(ctx, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.server.ResetJournal()
+	if _, err := c.GetIntegrationConfig(ctx, in.ID); !IsNotFound(err) {
+		t.Errorf("GetIntegrationConfig(deleted by us) = %v, want not found", err)
+	}
+	synctest.Wait() // the server journals a request after it answers
 	if got := e.count(http.MethodGet, "/api/v2/integrations/"); got != 1 {
-		t.Errorf("%d reads of a deleted integration the client did not create, want 1", got)
+		t.Errorf("%d reads of an integration this client deleted, want 1", got)
 	}
 }
 

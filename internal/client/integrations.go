@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -174,79 +173,33 @@ func (c *Client) GetIntegration(ctx context.Context, id string) (*Integration, e
 	return &in, nil
 }
 
-// read GETs something of integration id. Reads can lag a create: for a
-// while after this client created the integration, a 404 is retried with
-// backoff (within ctx) before it is believed.
+// read GETs something of integration id. It is the one home of the
+// read-after-write rule: reads can lag a create by up to readLagWindow (a
+// new integration 404s for a while, most of all to a process that did not
+// create it, such as the next terraform plan), so a 404 is believed only
+// once reads have answered 404 for readLagWindow, retried with backoff
+// within ctx. An integration this client deleted is gone at once.
 func (c *Client) read(ctx context.Context, id, path string, out any) error {
+	var first time.Time
 	for retry := 0; ; retry++ {
 		_, err := c.do(ctx, c.apiCall(http.MethodGet, path, nil, nil), out)
-		if !IsNotFound(err) {
+		if !IsNotFound(err) || c.deletedByUs(id) {
 			return err
 		}
-		left, recent := c.createdRecently(id)
-		if !recent {
+		if first.IsZero() {
+			first = time.Now()
+		}
+		left := c.readLagWindow - time.Since(first)
+		if left <= 0 {
 			return err
 		}
-		c.log.debug(ctx, "genesys read of a new integration answered 404, retrying", map[string]any{
+		c.log.debug(ctx, "genesys read answered 404, confirming", map[string]any{
 			"integration_id": id, "path": path, "retry": retry + 1,
 		})
 		if serr := sleep(ctx, min(c.backoff(retry), left)); serr != nil {
 			return err
 		}
 	}
-}
-
-type integrationPage struct {
-	Entities   []Integration `json:"entities"`
-	PageSize   int           `json:"pageSize"`
-	PageNumber int           `json:"pageNumber"`
-	Total      int           `json:"total"`
-	PageCount  int           `json:"pageCount"`
-}
-
-// ListIntegrations reads every page of the org's integrations.
-func (c *Client) ListIntegrations(ctx context.Context) ([]Integration, error) {
-	all, _, err := c.listIntegrations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c.remember(all...)
-	return all, nil
-}
-
-// listIntegrations also returns the first page's answer, whose Date header
-// places the list on the server's clock. It does not remember what it saw:
-// CreateIntegration's search must judge its candidates before they count as
-// known.
-func (c *Client) listIntegrations(ctx context.Context) ([]Integration, *response, error) {
-	var (
-		all   []Integration
-		first *response
-		seen  = map[string]bool{}
-	)
-	for page := 1; ; page++ {
-		q := url.Values{"pageSize": {strconv.Itoa(listPageSize)}, "pageNumber": {strconv.Itoa(page)}}
-		var p integrationPage
-		resp, err := c.do(ctx, c.apiCall(http.MethodGet, integrationsPath, q, nil), &p)
-		if err != nil {
-			return nil, nil, err
-		}
-		if first == nil {
-			first = resp
-		}
-		// Pages shift when integrations come and go between reads; an
-		// integration seen twice is kept once.
-		for _, in := range p.Entities {
-			if !seen[in.ID] {
-				seen[in.ID] = true
-				all = append(all, in)
-			}
-		}
-		if len(p.Entities) == 0 || page >= p.PageCount {
-			break
-		}
-	}
-	return all, first, nil
 }
 
 // emptyNotesPlaceholder is what Genesys Cloud has been seen to answer for a
@@ -361,7 +314,10 @@ func (c *Client) WaitForReportedState(ctx context.Context, in *Integration, want
 func (c *Client) DeleteIntegration(ctx context.Context, id string) error {
 	_, err := c.do(ctx, c.apiCall(http.MethodDelete, integrationPath(id), nil, nil), nil)
 	if IsNotFound(err) {
-		return nil
+		err = nil
+	}
+	if err == nil {
+		c.rememberDeleted(id)
 	}
 	return err
 }

@@ -425,10 +425,9 @@ func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest
 	// Terraform before 1.12 keeps no identity, so it is set on every read, also one that ends in
 	// removing the resource.
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, agentWidgetIdentityModel{ID: state.ID})...)
+	// The client believes a 404 only once reads have lagged no longer than Genesys' reads lag
+	// its writes, so a refresh right after an apply does not drop (and then duplicate) a widget.
 	in, err := r.data.client.GetIntegration(ctx, id)
-	if client.IsNotFound(err) {
-		in, err = r.confirmNotFound(ctx, id)
-	}
 	if client.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -451,27 +450,6 @@ func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest
 		state.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-}
-
-// notFoundConfirmDelays space out the reads that confirm a 404 before a widget is dropped from
-// state. Genesys Cloud's reads lag its writes for a moment, so a refresh right after an apply can
-// see a 404 for a widget that exists; believing it would plan a duplicate.
-var notFoundConfirmDelays = []time.Duration{time.Second, 2 * time.Second}
-
-func (r *AgentWidgetResource) confirmNotFound(ctx context.Context, id string) (*client.Integration, error) {
-	var err error
-	for _, delay := range notFoundConfirmDelays {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(delay):
-		}
-		var in *client.Integration
-		if in, err = r.data.client.GetIntegration(ctx, id); !client.IsNotFound(err) {
-			return in, err
-		}
-	}
-	return nil, err
 }
 
 func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
