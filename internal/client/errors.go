@@ -1,12 +1,19 @@
 package client
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -104,7 +111,12 @@ type RequestError struct {
 	Attempts     int
 	Last         *APIError // the last error answer received, if any
 	StopReason   string    // why retrying stopped, when the client chose to stop
-	Err          error
+	// MayHaveArrived is true when some attempt may have reached the server
+	// before its answer was lost (a reset or timeout after the request was
+	// written, or an error answer that a retry then lost): the server may
+	// have acted on the call. False proves nothing was received.
+	MayHaveArrived bool
+	Err            error
 }
 
 func (e *RequestError) Error() string {
@@ -118,7 +130,11 @@ func (e *RequestError) Error() string {
 	default:
 		fmt.Fprintf(&b, "no answer after %d attempts: ", e.Attempts)
 	}
-	b.WriteString(e.Err.Error())
+	if f := Failure(e.Err); f != FailureOther && !strings.Contains(e.Err.Error(), string(f)) {
+		fmt.Fprintf(&b, "%s (%s)", f, e.Err)
+	} else {
+		b.WriteString(e.Err.Error())
+	}
 	if e.StopReason != "" {
 		fmt.Fprintf(&b, " (stopped: %s)", e.StopReason)
 	}
@@ -138,6 +154,107 @@ func (e *RequestError) Error() string {
 }
 
 func (e *RequestError) Unwrap() error { return e.Err }
+
+// FailureKind names why a request got no answer, in the words of the network rather than of Go's
+// error chain, so a message can say "connection refused" where the cause is a refused connection
+// and "timed out" only where something timed out.
+type FailureKind string
+
+const (
+	FailureRefused    FailureKind = "connection refused"                       // nothing listens at the address
+	FailureReset      FailureKind = "connection reset"                         // the server or a middlebox dropped the connection
+	FailureClosed     FailureKind = "connection closed before the answer came" // EOF where an answer was due
+	FailureNoSuchHost FailureKind = "no such host"                             // the name does not resolve
+	FailureDNS        FailureKind = "name lookup failed"                       // the resolver itself failed
+	FailureTLS        FailureKind = "TLS handshake failed"                     // certificate or protocol refused
+	FailureTimeout    FailureKind = "timed out"                                // a deadline passed
+	FailureCanceled   FailureKind = "canceled"                                 // the caller gave up (Ctrl-C, a stopped run)
+	FailureUnreach    FailureKind = "network unreachable"                      // no route to the host
+	FailureOther      FailureKind = ""                                         // none of the above; the error says what
+)
+
+// Failure classifies err, a failure without an answer (it may be wrapped in
+// a *RequestError). It looks at the error types and errnos the standard
+// library uses, never at timing, so a refused connection is never called a
+// timeout.
+func Failure(err error) FailureKind {
+	if err == nil {
+		return FailureOther
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		if dns.IsNotFound {
+			return FailureNoSuchHost
+		}
+		if dns.IsTimeout {
+			return FailureTimeout
+		}
+		return FailureDNS
+	}
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		hostname         x509.HostnameError
+		invalid          x509.CertificateInvalidError
+		verification     *tls.CertificateVerificationError
+		record           tls.RecordHeaderError
+		alert            tls.AlertError
+	)
+	switch {
+	case errors.As(err, &verification), errors.As(err, &unknownAuthority), errors.As(err, &hostname),
+		errors.As(err, &invalid), errors.As(err, &record), errors.As(err, &alert):
+		return FailureTLS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return FailureRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+		return FailureReset
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return FailureUnreach
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return FailureClosed
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return FailureTimeout
+	case errors.Is(err, context.Canceled):
+		return FailureCanceled
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return FailureTimeout
+	}
+	// TLS alerts from the peer and some handshake failures have no exported type.
+	if strings.Contains(err.Error(), "tls: ") {
+		return FailureTLS
+	}
+	return FailureOther
+}
+
+// MayHaveArrived reports whether err is a call that got no final answer
+// although the server may have received it and acted: the caller cannot
+// tell whether it happened. It is false for error answers, which are final,
+// and for failures that prove nothing was sent.
+func MayHaveArrived(err error) bool {
+	var reqErr *RequestError
+	return errors.As(err, &reqErr) && reqErr.MayHaveArrived
+}
+
+// IsCredentialsRefused reports whether err is, or wraps, the OAuth service
+// refusing the client's credentials (invalid_client, unauthorized_client, or
+// a 401 from the token endpoint): the client ID or secret is wrong.
+func IsCredentialsRefused(err error) bool {
+	var te *TokenError
+	if !errors.As(err, &te) {
+		return false
+	}
+	return te.Status == http.StatusUnauthorized || te.Code == "invalid_client" || te.Code == "unauthorized_client"
+}
+
+// IsSignatureRefused reports whether err is, or wraps, a screen pop whose
+// X-Payload-Signature the service refused: the signing secret differs from
+// the service's.
+func IsSignatureRefused(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized &&
+		strings.Contains(strings.ToLower(apiErr.Code), "signature")
+}
 
 // TokenError is a failed OAuth client-credentials grant. It never carries
 // the client secret or a token.

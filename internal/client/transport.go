@@ -89,8 +89,11 @@ type callState struct {
 	rateRetries   int
 	wait          time.Duration
 	stopReason    string
-	body          []byte         // the final answer's body
-	kept          *http.Response // the answer the policy chose not to retry
+	// mayHaveArrived: some attempt reached the server (it answered, or failed after the request
+	// was written), so a call that ends without an answer may still have been acted on.
+	mayHaveArrived bool
+	body           []byte         // the final answer's body
+	kept           *http.Response // the answer the policy chose not to retry
 }
 
 // send performs cl with retries: go-retryablehttp runs the loop (body
@@ -142,7 +145,8 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 	if err != nil {
 		return nil, &RequestError{
 			Method: cl.method, Path: cl.path, Attempts: st.attempts,
-			Last: st.last, StopReason: st.stopReason, Err: unwrapURLError(err),
+			Last: st.last, StopReason: st.stopReason, MayHaveArrived: st.mayHaveArrived,
+			Err: unwrapURLError(err),
 		}
 	}
 	return &response{
@@ -449,17 +453,21 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		c.observeAttempt(req.Context(), a)
 	}
 	if err != nil {
-		// Only the attempt's own limit makes this a timeout; asked after
-		// cancel, ctx.Err() would always say so.
-		timedOut := req.Context().Err() == nil && ctx.Err() != nil
+		// Only the attempt's own deadline is a timeout of the attempt; ctx.Err() after cancel()
+		// would call every failure one.
+		timedOut := req.Context().Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded)
 		cancel()
 		if timedOut {
 			err = fmt.Errorf("attempt timed out after %s: %w", c.attemptTimeout, err)
+		}
+		if !notSent(err) {
+			st.mayHaveArrived = true
 		}
 		fields["error"] = err.Error()
 		c.log.debug(req.Context(), "genesys request failed", fields)
 		return nil, err
 	}
+	st.mayHaveArrived = true // answered: the server saw it, whatever a later attempt meets
 	if st.cl.pacer != nil {
 		st.cl.pacer.observe(resp.StatusCode, resp.Header)
 	}

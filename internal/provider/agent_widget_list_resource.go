@@ -77,7 +77,7 @@ func (r *AgentWidgetListResource) List(ctx context.Context, req list.ListRequest
 	}
 	all, err := r.data.client.ListIntegrations(ctx)
 	if err != nil {
-		diags.AddError("Unable to list the org's integrations", err.Error())
+		diags.AddError("Unable to list the org's integrations", clientErrorDetail(err, serviceAPI))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -118,7 +118,7 @@ func (r *AgentWidgetListResource) fullResource(ctx context.Context, in *client.I
 	var diags diag.Diagnostics
 	cfg, err := r.data.client.GetIntegrationConfig(ctx, in.ID)
 	if err != nil {
-		diags.AddError("Unable to read the widget's configuration", err.Error())
+		diags.AddError("Unable to read the widget's configuration", clientErrorDetail(err, serviceAPI))
 		return diags
 	}
 	m := agentWidgetResourceModel{Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}}

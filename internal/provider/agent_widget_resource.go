@@ -348,7 +348,7 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 	if err != nil {
 		resp.Diagnostics.Append(op.end(ctx, "", err)...)
 		r.record(ctx, "create", "", spec.name, start, err)
-		resp.Diagnostics.AddError("Unable to create the widget", err.Error())
+		resp.Diagnostics.AddError("Unable to create the widget", clientErrorDetail(err, serviceAPI))
 		return
 	}
 	// From here on the widget exists: every failure still records it in state, so Terraform
@@ -365,8 +365,8 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 	if err != nil {
 		resp.Diagnostics.Append(r.savePartial(ctx, resp, plan, created)...)
 		resp.Diagnostics.AddError("Unable to configure the widget",
-			fmt.Sprintf("Widget %s was created but its configuration was not saved: %s. It is kept in state as tainted; "+
-				"the next apply replaces it.", created.ID, err))
+			fmt.Sprintf("Widget %s was created but its configuration was not saved. It is kept in state as tainted; "+
+				"the next apply replaces it.\n\n%s", created.ID, clientErrorDetail(err, serviceAPI)))
 		return
 	}
 	current, diags := r.applyStatus(ctx, created, spec)
@@ -401,7 +401,7 @@ func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integr
 	r.record(ctx, op, in.ID, spec.name, start, err)
 	if err != nil {
 		diags.AddAttributeError(path.Root("status"), "Unable to "+op+" the widget",
-			fmt.Sprintf("Widget %s did not reach %s: %s.", in.ID, want, err))
+			fmt.Sprintf("Widget %s did not reach %s: %s", in.ID, want, clientErrorDetail(err, serviceAPI)))
 		return nil, diags
 	}
 	return current, diags
@@ -433,7 +433,7 @@ func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read the widget", err.Error())
+		resp.Diagnostics.AddError("Unable to read the widget", clientErrorDetail(err, serviceAPI))
 		return
 	}
 	cfg, err := r.data.client.GetIntegrationConfig(ctx, id)
@@ -442,7 +442,7 @@ func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read the widget's configuration", err.Error())
+		resp.Diagnostics.AddError("Unable to read the widget's configuration", clientErrorDetail(err, serviceAPI))
 		return
 	}
 	resp.Diagnostics.Append(modelFromAPI(ctx, &state, in, cfg)...)
@@ -483,7 +483,7 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 		resp.Diagnostics.Append(op.end(ctx, id, err)...)
 		r.record(ctx, "update", id, spec.name, start, err)
 		if err != nil {
-			resp.Diagnostics.AddError("Unable to update the widget", err.Error())
+			resp.Diagnostics.AddError("Unable to update the widget", clientErrorDetail(err, serviceAPI))
 			// The PUT may have landed even so (an answer lost on the way back).
 			resp.Diagnostics.Append(r.saveTrueState(ctx, &resp.State, state)...)
 			return
@@ -570,7 +570,7 @@ func (r *AgentWidgetResource) Delete(ctx context.Context, req resource.DeleteReq
 	resp.Diagnostics.Append(op.end(ctx, state.ID.ValueString(), err)...)
 	r.record(ctx, "delete", state.ID.ValueString(), state.Name.ValueString(), start, err)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to delete the widget", err.Error())
+		resp.Diagnostics.AddError("Unable to delete the widget", clientErrorDetail(err, serviceAPI))
 	}
 }
 

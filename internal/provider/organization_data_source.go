@@ -63,7 +63,7 @@ func (d *OrganizationDataSource) Read(ctx context.Context, _ datasource.ReadRequ
 	}
 	org, err := d.data.client.OrganizationMe(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read the Genesys Cloud organization", err.Error())
+		resp.Diagnostics.AddError("Unable to read the Genesys Cloud organization", clientErrorDetail(err, serviceAPI))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, organizationDataSourceModel{

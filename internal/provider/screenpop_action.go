@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -149,6 +150,8 @@ func (a *ScreenPopAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 		State:          stringMap(ctx, m.State, &resp.Diagnostics),
 		IdempotencyKey: key,
 		WebhookURL:     m.WebhookURL.ValueString(),
-	}, progress)
+	}, fmt.Sprintf("Invoking the action again as it is would send a new idempotency key and could pop the agent's "+
+		"window twice; to retry safely, set idempotency_key = %q on the action and invoke it again: the service "+
+		"then answers with the original delivery if there was one.", key), progress)
 	resp.Diagnostics.Append(diags...)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/telemetry"
 )
@@ -16,15 +17,16 @@ import (
 // being sent: a missing signing secret or a target outside the allowed domains. An empty
 // targetURL skips the domain rule (unknown until apply).
 func (d *providerData) checkScreenPopSettings(targetURL string) diag.Diagnostics {
-	return screenPopDiagnostics(d.screenPop.Check(targetURL))
+	return screenPopDiagnostics(d.screenPop.Check(targetURL), "", "")
 }
 
 // deliverScreenPop sends one pop and turns what happened into diagnostics: errors for what
-// stopped it, warnings for what failed after it was delivered.
-func (d *providerData) deliverScreenPop(ctx context.Context, p delivery.Pop, progress func(string)) (*delivery.Result, diag.Diagnostics) {
+// stopped it, warnings for what failed after it was delivered. rerun tells the user whether
+// running the same command again could pop the agent's window twice.
+func (d *providerData) deliverScreenPop(ctx context.Context, p delivery.Pop, rerun string, progress func(string)) (*delivery.Result, diag.Diagnostics) {
 	popCtx, span := d.startPopTelemetry(ctx, p.ApplicationID)
 	res, err := d.screenPop.Send(popCtx, p, progress)
-	diags := screenPopDiagnostics(err)
+	diags := screenPopDiagnostics(err, p.UserID, rerun)
 	var delivered *telemetry.PopResult
 	if res != nil {
 		delivered = &telemetry.PopResult{PopID: res.PopID, Replayed: res.Replayed, WindowFocused: res.WindowFocused, DeliveryTimeMs: res.DeliveryTimeMs}
@@ -45,12 +47,26 @@ func (d *providerData) deliverScreenPop(ctx context.Context, p delivery.Pop, pro
 	return res, diags
 }
 
-func screenPopDiagnostics(err error) diag.Diagnostics {
+func screenPopDiagnostics(err error, userID, rerun string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var targetErr *delivery.TargetError
 	var contextErr *delivery.ContextError
 	switch {
 	case err == nil:
+	case client.IsSignatureRefused(err):
+		diags.AddError("Screen pop signature refused",
+			"The screen pop service refused the pop's signature (X-Payload-Signature): the provider's "+
+				"screenpop.signing_secret (or "+envSigningSecret+") is not the secret the service holds. Set it to the "+
+				"secret shared with the screen pop service. Nothing was delivered.\n\n"+err.Error())
+	case client.IsNotFound(err):
+		diags.AddAttributeError(path.Root("user_id"), "Screen pop user not found",
+			fmt.Sprintf("The screen pop service knows no user %q in this org (404): set user_id to the ID of a user "+
+				"of the org the provider block signs in to (a GUID such as the one in the user's profile URL), "+
+				"not a name or an email address. Nothing was delivered.\n\n%s", userID, err))
+	case client.MayHaveArrived(err):
+		diags.AddError("Screen pop may have been delivered",
+			"The pop reached the screen pop service but its answer was lost, so it may have been delivered. "+rerun+
+				"\n\n"+clientErrorDetail(err, serviceScreenPop))
 	case errors.Is(err, delivery.ErrNoSigningSecret):
 		diags.AddError("Missing screen pop signing secret",
 			"Every screen pop is signed (HMAC-SHA256, X-Payload-Signature). Set signing_secret in the provider's "+
@@ -60,7 +76,7 @@ func screenPopDiagnostics(err error) diag.Diagnostics {
 	case errors.As(err, &contextErr):
 		diags.AddAttributeError(path.Root("customer_data"), "Unable to add the customer context to target_url", contextErr.Error())
 	default:
-		diags.AddError("Unable to deliver the screen pop", err.Error())
+		diags.AddError("Unable to deliver the screen pop", clientErrorDetail(err, serviceScreenPop))
 	}
 	return diags
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -268,7 +269,8 @@ func (r *ScreenPopResource) Create(ctx context.Context, req resource.CreateReque
 		State:          stringMap(ctx, plan.State, &resp.Diagnostics),
 		IdempotencyKey: plan.IdempotencyKey.ValueString(),
 		WebhookURL:     plan.WebhookURL.ValueString(),
-	}, nil)
+	}, fmt.Sprintf("Running terraform apply again is safe: it sends the same idempotency key (%s), so the service "+
+		"answers with the original delivery instead of popping the agent's window a second time.", plan.IdempotencyKey.ValueString()), nil)
 	resp.Diagnostics.Append(diags...)
 	if out == nil {
 		return
