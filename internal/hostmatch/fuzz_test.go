@@ -1,6 +1,7 @@
 package hostmatch
 
 import (
+	"errors"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -89,11 +90,23 @@ func FuzzMatch(f *testing.F) {
 }
 
 func FuzzNormalizeHost(f *testing.F) {
-	for _, h := range []string{"cdn.example.com", "BÜCHER.example", "example．com", "[::1]", "127.0.0.1", "2130706433", "xn--bcher-kva.example", "a..b", "example.com。"} {
+	for _, h := range []string{"cdn.example.com", "BÜCHER.example", "example．com", "[::1]", "127.0.0.1", "2130706433", "xn--bcher-kva.example", "a..b", "example.com。", "ｃｄｎ.example.com", "cdn\u200b.example.com", "[0:0::1]", "CDN.Example.COM"} {
 		f.Add(h)
 	}
 	f.Fuzz(func(t *testing.T, h string) {
 		n, err := NormalizeHost(h)
+		if c, cerr := CanonicalHost(h); cerr == nil && (err != nil || c != n) {
+			t.Fatalf("CanonicalHost(%q) = %q but NormalizeHost = %q, %v", h, c, n, err)
+		} else if cerr != nil && err == nil {
+			// Refused as written: the canonical form it names must itself be accepted.
+			var he *HostError
+			if !errors.As(cerr, &he) || he.Canonical == "" {
+				t.Fatalf("CanonicalHost(%q) refused a normalisable host without saying how to write it: %v", h, cerr)
+			}
+			if c, err := CanonicalHost(he.Canonical); err != nil || c != n {
+				t.Fatalf("CanonicalHost(%q) says write %q, which gives %q, %v", h, he.Canonical, c, err)
+			}
+		}
 		if err != nil {
 			return
 		}

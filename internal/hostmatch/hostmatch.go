@@ -7,6 +7,13 @@
 //     below example.com ("a.example.com", "a.b.example.com") but not "example.com" itself. List
 //     both "example.com" and "*.example.com" to allow both.
 //
+// Hosts in URLs and patterns must be written in canonical form (CanonicalHost), so the host that
+// is checked is the host that is sent: ASCII case is ignored, but a host that only becomes an
+// allowed host once full-width letters, ideographic full stops ("。", "．", "｡"), invisible
+// characters (U+200B, U+00AD) or non-ASCII upper case are folded is refused with the form to
+// write instead, and so is a trailing dot. An internationalised name may be written as punycode
+// ("xn--bcher-kva.example") or in its normalised Unicode form ("bücher.example").
+//
 // Hosts and patterns are compared in one canonical form, so the comparison is exact and cannot be
 // fooled by look-alikes: names go through IDNA (UTS #46, the Lookup profile of
 // golang.org/x/net/idna) to lower-case ASCII on both sides, and IP addresses to their canonical
@@ -44,10 +51,12 @@ const (
 	maxLabelLength = 63
 )
 
-// HostError reports a host that cannot be normalised. Host is the input as given.
+// HostError reports a host that cannot be normalised, or that is not written in its canonical
+// form. Host is the input as given; Canonical, when set, is how it should be written.
 type HostError struct {
-	Host   string
-	Reason string
+	Host      string
+	Canonical string
+	Reason    string
 }
 
 func (e *HostError) Error() string { return fmt.Sprintf("host %q %s", e.Host, e.Reason) }
@@ -119,6 +128,56 @@ func NormalizeHost(h string) (string, error) {
 		return addr.String(), nil
 	}
 	return ascii, nil
+}
+
+// CanonicalHost is NormalizeHost for a host as written in a URL or an allow-list entry, where it
+// must already be in canonical form: what is checked must be what is sent, and a browser, a proxy
+// or Genesys Cloud may fold a host differently from this package (or not at all). A host is
+// accepted as written when, ASCII case aside, it is its own canonical form (punycode for
+// internationalised names, no trailing dot; IPv6 addresses in brackets, compressed), or, for an
+// internationalised name, the Unicode form of that ("bücher.example" for
+// "xn--bcher-kva.example"). ASCII case is the one folding allowed, because RFC 3986 makes it
+// insignificant and every client folds it alike. Anything that only becomes the host after
+// another folding (full-width letters, ideographic full stops, invisible characters such as
+// U+200B, non-ASCII upper case) is refused with a *HostError whose Canonical says how to write it.
+func CanonicalHost(h string) (string, error) {
+	n, err := NormalizeHost(h)
+	if err != nil {
+		return "", err
+	}
+	written := h
+	h = asciiLower(h)
+	if _, ipErr := netip.ParseAddr(n); ipErr == nil {
+		want := n
+		if strings.Contains(n, ":") {
+			want = "[" + n + "]"
+		}
+		if h == want || h == n && !strings.Contains(n, ":") {
+			return n, nil
+		}
+		return "", &HostError{Host: written, Canonical: want, Reason: fmt.Sprintf("is not written in its canonical form; write it as %q", want)}
+	}
+	if h == n {
+		return n, nil
+	}
+	if u, err := idna.Lookup.ToUnicode(n); err == nil && u == h {
+		return n, nil
+	}
+	return "", &HostError{Host: written, Canonical: n, Reason: fmt.Sprintf("is read as %q once full-width letters, "+
+		"ideographic full stops, invisible characters and non-ASCII upper case are folded; write it as %q, which is "+
+		"the host that is matched and the host that is sent", n, n)}
+}
+
+// asciiLower lower-cases ASCII letters only: RFC 3986 makes a host's ASCII case insignificant,
+// and every HTTP stack folds it the same way, unlike the Unicode mappings of UTS #46.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func normalizeIPv6(h string) (string, error) {
@@ -227,10 +286,15 @@ func parsePattern(p string) (pattern, error) {
 	if strings.Contains(hostPart, "*") {
 		return fail("may use '*' only as the whole first label, as in \"*.example.com\"")
 	}
-	host, err := NormalizeHost(hostPart)
+	host, err := CanonicalHost(hostPart)
 	if err != nil {
 		var he *HostError
 		if errors.As(err, &he) {
+			if he.Canonical != "" {
+				canonical := strings.Replace(p, hostPart, he.Canonical, 1)
+				return fail("is read as %q once full-width letters, ideographic full stops, invisible characters and "+
+					"non-ASCII upper case are folded; write it as %q", canonical, canonical)
+			}
 			return fail("%s", he.Reason)
 		}
 		return fail("is not a valid host: %v", err)

@@ -135,6 +135,10 @@ func TestValidatePattern(t *testing.T) {
 		{"ex%61mple.com", "percent-encoded"},
 		{"example.com.", "trailing dot"},
 		{"*.example.com.", "trailing dot"},
+		{"ｃｄｎ.example.com", `write it as "cdn.example.com"`},
+		{"*.example。com:8443", `write it as "*.example.com:8443"`},
+		{"cdn​.example.com", `write it as "cdn.example.com"`},
+		{"BÜCHER.example", `write it as "xn--bcher-kva.example"`},
 		{"cdn.example.com:", "port"},
 		{"cdn.example.com:0", "port"},
 		{"cdn.example.com:65536", "port"},
@@ -201,7 +205,8 @@ func TestMatch(t *testing.T) {
 		{"https://S3.AmazonAWS.com/w.json", seed, "s3.amazonaws.com"},
 		{"https://X.CloudFront.NET/w.json", seed, "*.cloudfront.net"},
 		{"https://bücher.example/", []string{"xn--bcher-kva.example"}, "xn--bcher-kva.example"},
-		{"https://xn--bcher-kva.example/", []string{"BÜCHER.example"}, "BÜCHER.example"},
+		{"https://xn--bcher-kva.example/", []string{"bücher.example"}, "bücher.example"},
+		{"https://xn--bcher-kva.example/", []string{"BÜCHER.example"}, ""}, // not a pattern: write "bücher.example"
 		{"https://shop.bücher.example/", []string{"*.bücher.example"}, "*.bücher.example"},
 		{"https://bucher.example/", []string{"bücher.example"}, ""},
 

@@ -18,13 +18,16 @@ func (e *URLError) Error() string { return e.Reason }
 func (e *URLError) Unwrap() error { return e.Err }
 
 // ParseURL parses raw the strict way every allow-listed URL must be parsed: absolute, with a host
-// that NormalizeHost accepts and a valid port, and without anything that makes Go and browsers
+// written in the form CanonicalHost accepts (so the host that is checked is the host that is sent)
+// and a valid port, and without anything that makes Go and browsers
 // disagree about the host (user info, backslashes, percent-encoded hosts, whitespace). The scheme
 // is not checked; callers decide which schemes they accept.
 func ParseURL(raw string) (*url.URL, error) {
 	switch {
-	case raw == "":
-		return nil, &URLError{Reason: "URL is empty"}
+	case strings.TrimFunc(raw, unicode.IsSpace) == "":
+		return nil, &URLError{Reason: `URL is empty; write an absolute URL such as "https://cdn.example.com/path"`}
+	case strings.TrimFunc(raw, unicode.IsSpace) != raw:
+		return nil, &URLError{Reason: "URL starts or ends with whitespace; remove it"}
 	case strings.IndexFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 		return nil, &URLError{Reason: "URL contains whitespace or control characters; percent-encode them (a space is %20)"}
 	case strings.Contains(raw, `\`):
@@ -55,7 +58,7 @@ func ParseURL(raw string) (*url.URL, error) {
 			return nil, &URLError{Reason: "URL port " + p + " is not a number from 1 to 65535"}
 		}
 	}
-	if _, err := NormalizeHost(urlHostname(u)); err != nil {
+	if _, err := CanonicalHost(urlHostname(u)); err != nil {
 		return nil, &URLError{Reason: "URL " + err.Error(), Err: err}
 	}
 	return u, nil

@@ -31,6 +31,6 @@ func (hostPatternValidator) ValidateString(_ context.Context, req validator.Stri
 		return
 	}
 	if err := hostmatch.ValidatePattern(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid host pattern", err.Error())
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid host pattern", req.Path.String()+": "+err.Error()+".")
 	}
 }
