@@ -345,11 +345,19 @@ func describeType(field string) string {
 func (t *trigger) writeSendError(w http.ResponseWriter, r *http.Request, p delivery.Pop, err error) {
 	var contextErr *delivery.ContextError
 	var targetErr *delivery.TargetError
+	var userErr *delivery.UserIDError
 	out := errorResponse{Error: err.Error()}
 	status := http.StatusBadGateway
 	switch {
+	case errors.As(err, &userErr):
+		status, out.Field, out.Error = http.StatusBadRequest, "userId", "userId: "+userErr.Error()
 	case errors.As(err, &contextErr):
-		status, out.Field, out.Error = http.StatusBadRequest, "customerData", "customerData: "+contextErr.Error()
+		field := "customerData"
+		var part *screenpop.ContextError
+		if errors.As(err, &part) && part.Part == screenpop.PartTarget {
+			field = "targetUrl"
+		}
+		status, out.Field, out.Error = http.StatusBadRequest, field, field+": "+contextErr.Error()
 	case errors.As(err, &targetErr):
 		status, out.Field, out.Error = http.StatusBadRequest, "targetUrl", "targetUrl: "+describeTargetError(targetErr)
 	case errors.Is(err, delivery.ErrNoSigningSecret):

@@ -63,11 +63,33 @@ type TargetError struct{ Err error }
 func (e *TargetError) Error() string { return e.Err.Error() }
 func (e *TargetError) Unwrap() error { return e.Err }
 
-// ContextError is customer context that cannot go into the target URL's fragment.
+// ContextError is customer context that cannot go into the target URL's fragment. Err is a
+// *screenpop.ContextError, whose Part says which input to change.
 type ContextError struct{ Err error }
 
 func (e *ContextError) Error() string { return e.Err.Error() }
 func (e *ContextError) Unwrap() error { return e.Err }
+
+// UserIDError is a user ID that can be no agent's ID.
+type UserIDError struct{ Err error }
+
+func (e *UserIDError) Error() string { return e.Err.Error() }
+func (e *UserIDError) Unwrap() error { return e.Err }
+
+// CheckPop runs the rules that need only the pop itself, before anything is sent: the user ID
+// (*UserIDError) and the customer context in the target URL, its size included (*ContextError).
+// It needs no sender, so configuration can be checked before the provider is configured. It
+// returns the URL the pop would open.
+func CheckPop(p Pop) (string, error) {
+	if err := screenpop.CheckUserID(p.UserID); err != nil {
+		return "", &UserIDError{Err: err}
+	}
+	uri, err := screenpop.InjectContext(p.TargetURL, p.SessionToken, p.CustomerData)
+	if err != nil {
+		return "", &ContextError{Err: err}
+	}
+	return uri, nil
+}
 
 // Check reports what stops a pop to targetURL from being sent, before anything is sent:
 // ErrNoSigningSecret, or a *TargetError. An empty targetURL checks the secret alone.
@@ -95,9 +117,9 @@ func (s *Sender) Send(ctx context.Context, p Pop, progress func(string)) (*Resul
 			progress(fmt.Sprintf(format, args...))
 		}
 	}
-	uri, err := screenpop.InjectContext(p.TargetURL, p.SessionToken, p.CustomerData)
+	uri, err := CheckPop(p)
 	if err != nil {
-		return nil, &ContextError{Err: err}
+		return nil, err
 	}
 	body, err := screenpop.Payload{
 		ApplicationID:  p.ApplicationID,

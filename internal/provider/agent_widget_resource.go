@@ -134,8 +134,9 @@ func (r *AgentWidgetResource) Schema(ctx context.Context, _ resource.SchemaReque
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"manifest_url": schema.StringAttribute{
-				MarkdownDescription: "https URL the agent desktop loads in the widget's iframe. Its host must match " +
-					"`widget_constraints.allowed_origins` of the provider when that is set.",
+				MarkdownDescription: fmt.Sprintf("https URL the agent desktop loads in the widget's iframe, at most %d bytes. "+
+					"Its host must match `widget_constraints.allowed_origins` of the provider when that is set. ",
+					widget.MaxManifestURLLength) + hostRuleText,
 				Required:   true,
 				Validators: []validator.String{validators.ManifestURL()},
 			},

@@ -142,7 +142,7 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"allowed_origins": schema.ListAttribute{
 						MarkdownDescription: "Hosts a widget's `manifest_url` may point at: an exact host (`cdn.example.com`, " +
 							"`cdn.example.com:8443`) or a wildcard (`*.cloudfront.net`) that allows any host below that domain. " +
-							"Unset: any https host.",
+							"Unset: any https host. " + hostRuleText,
 						ElementType: types.StringType,
 						Optional:    true,
 						Validators: []validator.List{
@@ -179,7 +179,7 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					},
 					"allowed_domains": schema.ListAttribute{
 						MarkdownDescription: "Hosts a screen pop's `target_url` may point at: an exact host or a `*.domain` wildcard. " +
-							"Unset: any https host.",
+							"Unset: any https host. " + hostRuleText,
 						ElementType: types.StringType,
 						Optional:    true,
 						Validators: []validator.List{

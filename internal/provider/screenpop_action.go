@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -16,9 +15,10 @@ import (
 )
 
 var (
-	_ action.Action               = (*ScreenPopAction)(nil)
-	_ action.ActionWithConfigure  = (*ScreenPopAction)(nil)
-	_ action.ActionWithModifyPlan = (*ScreenPopAction)(nil)
+	_ action.Action                   = (*ScreenPopAction)(nil)
+	_ action.ActionWithConfigure      = (*ScreenPopAction)(nil)
+	_ action.ActionWithModifyPlan     = (*ScreenPopAction)(nil)
+	_ action.ActionWithValidateConfig = (*ScreenPopAction)(nil)
 )
 
 // NewScreenPopAction returns the genesys_screenpop action.
@@ -55,22 +55,22 @@ func (a *ScreenPopAction) Schema(_ context.Context, _ action.SchemaRequest, resp
 			"`idempotency_key` is given. Needs Terraform 1.14 or later.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the agent whose desktop pops.",
+				MarkdownDescription: userIDText,
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128)},
+				Validators:          []validator.String{userIDValidator},
 			},
 			"application_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the custom application that opens the target.",
+				MarkdownDescription: "ID of the custom application that opens the target. " + applicationIDText,
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+				Validators:          []validator.String{validators.Text(1, maxApplicationIDBytes, true)},
 			},
 			"target_url": schema.StringAttribute{
-				MarkdownDescription: "https URL the pop opens; its host must match the provider's `screenpop.allowed_domains` when set.",
+				MarkdownDescription: targetURLText,
 				Required:            true,
-				Validators:          []validator.String{validators.URLWithScheme("https")},
+				Validators:          []validator.String{validators.TargetURL()},
 			},
 			"customer_data": schema.MapAttribute{
-				MarkdownDescription: "Customer context added to the target URL's fragment, percent-encoded in key order.",
+				MarkdownDescription: customerDataText,
 				ElementType:         types.StringType,
 				Optional:            true,
 			},
@@ -86,9 +86,9 @@ func (a *ScreenPopAction) Schema(_ context.Context, _ action.SchemaRequest, resp
 			},
 			"idempotency_key": schema.StringAttribute{
 				MarkdownDescription: "Key that makes delivery idempotent; a key seen in the last 24 hours is answered with " +
-					"the original delivery instead of a new pop. Default: a fresh random key per invocation.",
+					"the original delivery instead of a new pop. 8 to 128 bytes. Default: a fresh random key per invocation.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(8, 128)},
+				Validators: []validator.String{validators.Text(8, 128, true)},
 			},
 			"webhook_url": schema.StringAttribute{
 				MarkdownDescription: "URL a signed `screenpop_activated` event is posted to after delivery. Default: the provider's `screenpop.webhook_url`.",
@@ -97,6 +97,16 @@ func (a *ScreenPopAction) Schema(_ context.Context, _ action.SchemaRequest, resp
 			},
 		},
 	}
+}
+
+// ValidateConfig checks what the pop would open, as the resource does.
+func (a *ScreenPopAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
+	var m screenPopActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(checkPopContext(ctx, m.TargetURL, m.SessionToken, m.CustomerData)...)
 }
 
 func (a *ScreenPopAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {

@@ -7,9 +7,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/screenpop"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/telemetry"
 )
 
@@ -51,6 +54,7 @@ func screenPopDiagnostics(err error, userID, rerun string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var targetErr *delivery.TargetError
 	var contextErr *delivery.ContextError
+	var userErr *delivery.UserIDError
 	switch {
 	case err == nil:
 	case client.IsSignatureRefused(err):
@@ -74,9 +78,60 @@ func screenPopDiagnostics(err error, userID, rerun string) diag.Diagnostics {
 	case errors.As(err, &targetErr):
 		diags.AddAttributeError(path.Root("target_url"), "Screen pop target not allowed", targetErr.Error())
 	case errors.As(err, &contextErr):
-		diags.AddAttributeError(path.Root("customer_data"), "Unable to add the customer context to target_url", contextErr.Error())
+		diags.Append(contextDiagnostic(contextErr.Err))
+	case errors.As(err, &userErr):
+		diags.AddAttributeError(path.Root("user_id"), "Invalid user_id", "user_id: "+userErr.Error()+".")
 	default:
 		diags.AddError("Unable to deliver the screen pop", clientErrorDetail(err, serviceScreenPop))
 	}
 	return diags
 }
+
+// contextDiagnostic reports customer context that cannot go into the target URL against the
+// attribute to change.
+func contextDiagnostic(err error) diag.Diagnostic {
+	attr, p := "customer_data", path.Root("customer_data")
+	var ce *screenpop.ContextError
+	if errors.As(err, &ce) {
+		switch ce.Part {
+		case screenpop.PartTarget:
+			attr, p = "target_url", path.Root("target_url")
+		case screenpop.PartSessionToken:
+			attr, p = "session_token", path.Root("session_token")
+		}
+	}
+	return diag.NewAttributeErrorDiagnostic(p, "Invalid "+attr, attr+": "+err.Error()+".")
+}
+
+// checkPopContext runs, at validation, the rules of the customer context that need no provider
+// configuration: the target's own fragment, the keys, and the size of the URL with its context.
+// Values unknown until apply are checked then.
+func checkPopContext(ctx context.Context, target, sessionToken types.String, customerData types.Map) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if target.IsUnknown() || target.IsNull() || sessionToken.IsUnknown() || customerData.IsUnknown() {
+		return diags
+	}
+	if screenpop.CheckTargetURL(target.ValueString(), nil) != nil {
+		return diags // the attribute's validator reports it
+	}
+	data := map[string]string{}
+	for k, v := range customerData.Elements() {
+		s, ok := v.(types.String)
+		if !ok || s.IsUnknown() {
+			return diags
+		}
+		data[k] = s.ValueString()
+	}
+	if _, err := screenpop.InjectContext(target.ValueString(), sessionToken.ValueString(), data); err != nil {
+		diags.Append(contextDiagnostic(err))
+	}
+	return diags
+}
+
+// maxApplicationIDBytes bounds application_id: an integration ID is a 36-byte GUID, and relays
+// that use their own IDs get room to spare.
+const maxApplicationIDBytes = 256
+
+// userIDValidator is the rule of screenpop.CheckUserID on user_id.
+var userIDValidator = validators.Check(fmt.Sprintf("value must be a user ID of at most %d bytes, without '/', '\\', '?', "+
+	"'#', '%%' or white space, and not \".\" or \"..\"", screenpop.MaxUserIDLength), screenpop.CheckUserID)

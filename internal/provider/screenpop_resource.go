@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -23,9 +22,10 @@ import (
 )
 
 var (
-	_ resource.Resource               = (*ScreenPopResource)(nil)
-	_ resource.ResourceWithConfigure  = (*ScreenPopResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*ScreenPopResource)(nil)
+	_ resource.Resource                   = (*ScreenPopResource)(nil)
+	_ resource.ResourceWithConfigure      = (*ScreenPopResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*ScreenPopResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*ScreenPopResource)(nil)
 )
 
 // NewScreenPopResource returns the genesys_screenpop resource.
@@ -80,31 +80,29 @@ func (r *ScreenPopResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"`genesys_screenpop` action (Terraform 1.14 and later).",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the agent whose desktop pops.",
+				MarkdownDescription: userIDText,
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 128)},
+				Validators:          []validator.String{userIDValidator},
 				PlanModifiers:       replace,
 			},
 			"application_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the custom application that opens the target, such as a `genesys_agent_widget`'s `id`.",
+				MarkdownDescription: "ID of the custom application that opens the target, such as a `genesys_agent_widget`'s `id`. " + applicationIDText,
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+				Validators:          []validator.String{validators.Text(1, maxApplicationIDBytes, true)},
 				PlanModifiers:       replace,
 			},
 			"target_url": schema.StringAttribute{
-				MarkdownDescription: "https URL the pop opens. Its host must match the provider's `screenpop.allowed_domains` " +
-					"(an exact host or a `*.domain` wildcard) when that is set.",
-				Required:      true,
-				Validators:    []validator.String{validators.URLWithScheme("https")},
-				PlanModifiers: replace,
+				MarkdownDescription: targetURLText,
+				Required:            true,
+				Validators:          []validator.String{validators.TargetURL()},
+				PlanModifiers:       replace,
 			},
 			"customer_data": schema.MapAttribute{
-				MarkdownDescription: "Customer context added to the target URL's fragment (never its query, so it stays out of " +
-					"server logs), percent-encoded in key order.",
-				ElementType:   types.StringType,
-				Optional:      true,
-				Sensitive:     true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				MarkdownDescription: customerDataText,
+				ElementType:         types.StringType,
+				Optional:            true,
+				Sensitive:           true,
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
 			"session_token": schema.StringAttribute{
 				MarkdownDescription: "Agent session token bound to the pop through the URL fragment. Write-only (Terraform 1.11 " +
@@ -133,11 +131,11 @@ func (r *ScreenPopResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			},
 			"idempotency_key": schema.StringAttribute{
 				MarkdownDescription: "Key that makes delivery idempotent: the screen pop service answers a key it saw in the " +
-					"last 24 hours with the original answer instead of popping again. Default: derived from the signing secret " +
-					"and every input, fixed at plan time, so a failed apply that is run again reuses it.",
+					"last 24 hours with the original answer instead of popping again. 8 to 128 bytes. Default: derived from the " +
+					"signing secret and every input, fixed at plan time, so a failed apply that is run again reuses it.",
 				Optional:      true,
 				Computed:      true,
-				Validators:    []validator.String{stringvalidator.LengthBetween(8, 128)},
+				Validators:    []validator.String{validators.Text(8, 128, true)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
 			},
 			"webhook_url": schema.StringAttribute{
@@ -166,6 +164,17 @@ func (r *ScreenPopResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			},
 		},
 	}
+}
+
+// ValidateConfig checks what the pop would open, so a target whose fragment cannot take the
+// customer context, a clashing key or a URL over the size limit fails at plan, not at apply.
+func (r *ScreenPopResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m screenPopResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(checkPopContext(ctx, m.TargetURL, m.SessionToken, m.CustomerData)...)
 }
 
 func (r *ScreenPopResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

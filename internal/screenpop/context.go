@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -21,6 +22,30 @@ const SessionTokenKey = "sessionToken"
 // Redacted replaces every fragment value in RedactURL.
 const Redacted = "REDACTED"
 
+// Part names the input of a screen pop that a *ContextError is about, so a caller can point at
+// the attribute or field the user wrote.
+type Part int
+
+const (
+	PartTarget       Part = iota + 1 // the target URL
+	PartCustomerData                 // the customer data
+	PartSessionToken                 // the session token
+)
+
+// ContextError reports context that cannot be added to a target URL. Its message names keys but
+// never a value or the token.
+type ContextError struct {
+	Part   Part   // the input to change
+	Key    string // the customer data key concerned, if any
+	Reason string
+}
+
+func (e *ContextError) Error() string { return e.Reason }
+
+func contextErr(part Part, key, format string, args ...any) error {
+	return &ContextError{Part: part, Key: key, Reason: fmt.Sprintf(format, args...)}
+}
+
 // InjectContext returns target with the session token and the customer data in its fragment,
 // where they reach the app in the agent's browser but are never sent to a server or written to
 // an access log.
@@ -32,21 +57,25 @@ const Redacted = "REDACTED"
 // decodeURIComponent and URLSearchParams read the values back unchanged, and so does
 // ParseContext. Everything before the fragment is kept byte for byte.
 //
+// A target that already has a fragment of key=value pairs keeps it, and the context is merged
+// after it; keys may not repeat.
+//
 // It refuses a target whose fragment is not key=value pairs (a single-page app route such as
 // "#/agent"), a customer data key that is empty, equal to sessionToken, or already in the
-// target's fragment, text that is not valid UTF-8, and a result longer than MaxURLLength. The
-// errors name keys but never a value or the token.
+// target's fragment, text that is not valid UTF-8, and a result longer than MaxURLLength. Every
+// error is a *ContextError naming the Part to change; it names keys but never a value or the
+// token.
 func InjectContext(target string, sessionToken string, customerData map[string]string) (string, error) {
 	base, frag, _ := strings.Cut(target, "#")
 	u, err := url.Parse(base)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "", errors.New(`target URL must be an absolute URL such as "https://app.example.com/agent-view"`)
+		return "", contextErr(PartTarget, "", `target URL must be an absolute URL such as "https://app.example.com/agent-view"`)
 	}
 	var existing []pair
 	if frag != "" {
 		existing, err = parseForm(frag)
 		if err != nil {
-			return "", errors.New("target URL has a fragment that is not key=value pairs (such as a page route after '#'), so the customer context cannot be added to it; remove the fragment or make it key=value pairs")
+			return "", contextErr(PartTarget, "", "target URL has a fragment that is not key=value pairs (such as a page route after '#'), so the customer context cannot be added to it; remove the fragment or make it key=value pairs")
 		}
 	}
 	taken := make(map[string]bool, len(existing)+1)
@@ -60,10 +89,10 @@ func InjectContext(target string, sessionToken string, customerData map[string]s
 	}
 	if sessionToken != "" {
 		if taken[SessionTokenKey] {
-			return "", fmt.Errorf("target URL's fragment already has a %s; remove it from the target URL", SessionTokenKey)
+			return "", contextErr(PartTarget, SessionTokenKey, "target URL's fragment already has a %s; remove it from the target URL", SessionTokenKey)
 		}
 		if !utf8.ValidString(sessionToken) {
-			return "", errors.New("the session token is not valid UTF-8")
+			return "", contextErr(PartSessionToken, "", "the session token is not valid UTF-8")
 		}
 		parts = append(parts, SessionTokenKey+"="+escape(sessionToken))
 	}
@@ -75,15 +104,15 @@ func InjectContext(target string, sessionToken string, customerData map[string]s
 	for _, k := range keys {
 		switch {
 		case k == "":
-			return "", errors.New("customer data has an empty key; every value needs a name")
+			return "", contextErr(PartCustomerData, k, "customer data has an empty key; every value needs a name")
 		case !utf8.ValidString(k):
-			return "", fmt.Errorf("customer data key %q is not valid UTF-8", k)
+			return "", contextErr(PartCustomerData, k, "customer data key %q is not valid UTF-8", k)
 		case k == SessionTokenKey:
-			return "", fmt.Errorf("customer data key %q is reserved for the session token; rename it", k)
+			return "", contextErr(PartCustomerData, k, "customer data key %q is reserved for the session token; rename it", k)
 		case taken[k]:
-			return "", fmt.Errorf("customer data key %q is already in the target URL's fragment; rename it or remove it from the target URL", k)
+			return "", contextErr(PartCustomerData, k, "customer data key %q is already in the target URL's fragment; rename it or remove it from the target URL", k)
 		case !utf8.ValidString(customerData[k]):
-			return "", fmt.Errorf("customer data value of key %q is not valid UTF-8", k)
+			return "", contextErr(PartCustomerData, k, "customer data value of key %q is not valid UTF-8", k)
 		}
 		parts = append(parts, escape(k)+"="+escape(customerData[k]))
 	}
@@ -92,7 +121,7 @@ func InjectContext(target string, sessionToken string, customerData map[string]s
 	}
 	out := base + "#" + strings.Join(parts, "&")
 	if len(out) > MaxURLLength {
-		return "", fmt.Errorf("target URL with its customer context is %d bytes, over the limit of %d bytes; shorten the customer data, or pass an id the app can look the data up by", len(out), MaxURLLength)
+		return "", sizeError(out, target, sessionToken, customerData)
 	}
 	return out, nil
 }
@@ -226,4 +255,75 @@ func unescape(s string) (string, error) {
 		return "", errors.New("fragment decodes to text that is not valid UTF-8")
 	}
 	return v, nil
+}
+
+// sizeError reports a URL with context over MaxURLLength, saying what made it long, in bytes:
+// the target itself, the session token, and the largest customer data values.
+func sizeError(out, target, sessionToken string, data map[string]string) error {
+	tokenBytes := 0
+	if sessionToken != "" {
+		tokenBytes = len(SessionTokenKey) + 2 + len(escape(sessionToken))
+	}
+	dataBytes := len(out) - len(target) - tokenBytes
+	type share struct {
+		key   string
+		bytes int
+	}
+	var shares []share
+	for k, v := range data {
+		shares = append(shares, share{k, len(escape(k)) + 2 + len(escape(v))})
+	}
+	slices.SortFunc(shares, func(a, b share) int {
+		if a.bytes != b.bytes {
+			return b.bytes - a.bytes
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	var largest []string
+	for i, sh := range shares {
+		if i == 3 {
+			break
+		}
+		largest = append(largest, fmt.Sprintf("%q %d", sh.key, sh.bytes))
+	}
+	part, fix := PartCustomerData, "shorten the customer data, or pass an id the app can look the data up by"
+	switch {
+	case len(target) >= dataBytes && len(target) >= tokenBytes:
+		part, fix = PartTarget, "shorten the target URL"
+	case tokenBytes > dataBytes:
+		part, fix = PartSessionToken, "use a shorter session token"
+	}
+	detail := fmt.Sprintf("the target URL is %d bytes, the session token adds %d and the customer data %d", len(target), tokenBytes, dataBytes)
+	if len(largest) > 0 {
+		detail += " (largest keys, percent-encoded: " + strings.Join(largest, ", ") + ")"
+	}
+	return contextErr(part, "", "target URL with its customer context is %d bytes, over the limit of %d bytes: %s; %s",
+		len(out), MaxURLLength, detail, fix)
+}
+
+// MaxUserIDLength bounds a user ID, in bytes. Genesys Cloud user IDs are 36-byte GUIDs; the
+// bound leaves room for relays that use their own IDs.
+const MaxUserIDLength = 128
+
+// CheckUserID checks that id can be the ID of the agent a pop is for: it becomes one segment of
+// the screen pop URL (/api/v2/users/{userId}/screenpops), so it must be non-empty, at most
+// MaxUserIDLength bytes, and free of what would make it another path: "/", "\\", "?", "#", "%",
+// white space, control characters, and the segments "." and "..".
+func CheckUserID(id string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return errors.New(`user ID is empty; write the agent's user ID, a GUID such as "6f3b3f1e-9b8a-4c53-a1b3-2f0f6d9e2a11"`)
+	case len(id) > MaxUserIDLength:
+		return fmt.Errorf("user ID is %d bytes long; the limit is %d bytes", len(id), MaxUserIDLength)
+	case id == "." || id == "..":
+		return fmt.Errorf("user ID %q is a path segment, not an ID; write the agent's user ID", id)
+	case strings.ContainsAny(id, "/\\?#%"):
+		return fmt.Errorf("user ID %q contains '/', '\\', '?', '#' or '%%', which no user ID has and which would change the "+
+			"request's path; write the agent's user ID itself, not a URL or a path", id)
+	case strings.IndexFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return fmt.Errorf("user ID %q contains white space or control characters; remove them", id)
+	case !utf8.ValidString(id):
+		return errors.New("user ID is not valid UTF-8")
+	}
+	return nil
 }

@@ -22,7 +22,7 @@ type DomainError = hostmatch.NotAllowedError
 // empty allow-list allows any https host. Malformed URLs are *hostmatch.URLError.
 func CheckTargetURL(raw string, allowedDomains []string) error {
 	if len(raw) > MaxURLLength {
-		return &URLError{Reason: fmt.Sprintf("URL is %d bytes long; the limit is %d", len(raw), MaxURLLength)}
+		return &URLError{Reason: fmt.Sprintf("URL is %d bytes long; the limit is %d bytes, customer context included; shorten it", len(raw), MaxURLLength)}
 	}
 	u, err := hostmatch.ParseURL(raw)
 	if err != nil {

@@ -16,7 +16,7 @@ const MaxManifestURLLength = 2048
 // origin. The errors are *hostmatch.URLError for malformed URLs and *URLError otherwise.
 func ValidateManifestURL(raw string) error {
 	if len(raw) > MaxManifestURLLength {
-		return &URLError{Reason: fmt.Sprintf("URL is %d bytes long; the limit is %d", len(raw), MaxManifestURLLength)}
+		return &URLError{Reason: fmt.Sprintf("URL is %d bytes long; the limit is %d bytes; shorten it", len(raw), MaxManifestURLLength)}
 	}
 	u, err := hostmatch.ParseURL(raw)
 	if err != nil {

@@ -1,0 +1,175 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+)
+
+// planRefusal is a configuration that must be refused at plan, with a message that names the
+// attribute and says how to fix it.
+type planRefusal struct {
+	config string
+	want   *regexp.Regexp
+}
+
+// runPlanRefusals plans each configuration with the real CLI and checks the message, and that the
+// refusal came before any request to the integrations or screen pop endpoints.
+func runPlanRefusals(t *testing.T, emu *testEmulator, cases map[string]planRefusal) {
+	t.Helper()
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			emu.ResetJournal()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: tc.config, PlanOnly: true, ExpectError: tc.want}},
+			})
+			for _, prefix := range []string{"/api/v2/integrations", "/api/v2/users/"} {
+				if n := emu.countRequests(prefix); n != 0 {
+					t.Errorf("a refused plan sent %d requests to %s; want none", n, prefix)
+				}
+			}
+		})
+	}
+}
+
+// TestAccPlanMessages_hostsInCanonicalForm: a host that only matches an allowed one after Unicode
+// folding is refused at plan with the form to write, in URLs and in allow-lists alike.
+func TestAccPlanMessages_hostsInCanonicalForm(t *testing.T) {
+	emu := newPopEmulator(t)
+	origins := `
+  widget_constraints {
+    allowed_origins = ["widgets.example.com"]
+  }`
+	widget := func(constraints, manifest string) string {
+		return emu.widgetConfig(constraints, overrideBody(widgetBody, `manifest_url = "`+manifest+`"`))
+	}
+	pop := func(target string) string {
+		return emu.screenPopConfig("", strings.Replace(popResource("v1"), "https://crm.example.com/agent-view", target, 1))
+	}
+	runPlanRefusals(t, emu, map[string]planRefusal{
+		"full-width letters in manifest_url": {widget(origins, "https://ｗｉｄｇｅｔｓ.example.com/w/"),
+			messageRE("Invalid manifest_url", `write it as "widgets.example.com"`, "the host that is sent")},
+		"ideographic full stop in manifest_url": {widget(origins, "https://widgets。example.com/w/"),
+			messageRE("Invalid manifest_url", `write it as "widgets.example.com"`)},
+		"full-width full stop without an allow-list": {widget("", "https://widgets．example．com/w/"),
+			messageRE("Invalid manifest_url", `write it as "widgets.example.com"`)},
+		"trailing dot in manifest_url": {widget(origins, "https://widgets.example.com./w/"),
+			messageRE("Invalid manifest_url", "remove the trailing dot")},
+		"zero-width space in target_url": {pop(`https://crm\u200b.example.com/agent-view`),
+			messageRE("Invalid target_url", `write it as "crm.example.com"`)},
+		"half-width ideographic full stop in target_url": {pop("https://crm｡example.com/agent-view"),
+			messageRE("Invalid target_url", `write it as "crm.example.com"`)},
+		"full-width allowed origin": {widget(`
+  widget_constraints {
+    allowed_origins = ["*.ｅｘａｍｐｌｅ.com"]
+  }`, "https://widgets.example.com/w/"),
+			messageRE("Invalid host pattern", "widget_constraints.allowed_origins[0]", `write it as "*.example.com"`)},
+		"full-width allowed domain": {emu.providerBlock("a", `
+  screenpop {
+    signing_secret  = "`+testSigningKey+`"
+    allowed_domains = ["crm．example.com"]
+  }`) + popResource("v1"),
+			messageRE("Invalid host pattern", "screenpop.allowed_domains[0]", `write it as "crm.example.com"`)},
+	})
+}
+
+// ASCII case is the one folding every client does alike, so it is accepted in URLs and patterns.
+func TestAccPlanMessages_asciiCaseIsAccepted(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: emu.widgetConfig(`
+  widget_constraints {
+    allowed_origins = ["Widgets.Example.com"]
+  }`, overrideBody(widgetBody, `manifest_url = "https://WIDGETS.example.COM/w/"`)),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+}
+
+// TestAccPlanMessages_screenPopInputs: what a screen pop would open is checked at plan, with the
+// attribute to change and the fix, before anything is sent.
+func TestAccPlanMessages_screenPopInputs(t *testing.T) {
+	emu := newPopEmulator(t)
+	pop := func(old, new string) string {
+		return emu.screenPopConfig("", strings.Replace(popResource("v1"), old, new, 1))
+	}
+	const target = `target_url     = "https://crm.example.com/agent-view"`
+	big := strings.Repeat("x", 8200)
+	runPlanRefusals(t, emu, map[string]planRefusal{
+		"target with a route fragment": {pop(target, `target_url = "https://crm.example.com/agent-view#/customers"`),
+			messageRE("Invalid target_url", "fragment that is not key=value pairs", "remove the fragment or make it key=value pairs")},
+		"context key already in the target": {pop(target, `target_url = "https://crm.example.com/agent-view#customer_id=7"`),
+			messageRE("Invalid customer_data", `customer data key "customer_id" is already in the target URL's fragment`, "rename it or remove it")},
+		"session token key in the target": {pop(target, `target_url = "https://crm.example.com/agent-view#sessionToken=x"
+  session_token = "`+testSessionToken+`"`),
+			messageRE("Invalid target_url", "already has a sessionToken", "remove it from the target URL")},
+		"reserved customer data key": {pop(`customer_id = "C-1042"`, `sessionToken = "C-1042"`),
+			messageRE("Invalid customer_data", `key "sessionToken" is reserved for the session token; rename it`)},
+		"URL with its context over the limit": {pop(`tier = "gold"`, `notes = "`+big+`"`),
+			messageRE("Invalid customer_data", "over the limit of 8192 bytes", "the customer data", `"notes" 8207`, "shorten the customer data")},
+		"target alone over the limit": {pop(target, `target_url = "https://crm.example.com/`+big+`"`),
+			messageRE("Invalid target_url", "URL is 8224 bytes long; the limit is 8192 bytes", "shorten it")},
+		"user_id with a slash":   {pop(`"agent-1"`, `"agent-1/../agent-2"`), messageRE("Invalid user_id", "contains '/'", "write the agent's user ID itself")},
+		"user_id with a query":   {pop(`"agent-1"`, `"agent-1?x=1"`), messageRE("Invalid user_id", "'?'", "not a URL or a path")},
+		"user_id with a hash":    {pop(`"agent-1"`, `"agent-1#x"`), messageRE("Invalid user_id", "'#'")},
+		"user_id dot dot":        {pop(`"agent-1"`, `".."`), messageRE("Invalid user_id", "is a path segment, not an ID")},
+		"user_id of white space": {pop(`"agent-1"`, `"   "`), messageRE("Invalid user_id", "user ID is empty")},
+		"blank application_id":   {pop(`"com.example.crm"`, `" "`), messageRE("Invalid application_id", "only white space")},
+		"short idempotency_key": {pop(`state          = { uiMode = "focused" }`, `idempotency_key = "short"`),
+			messageRE("Invalid idempotency_key", "is 5 bytes long; it must be at least 8 bytes")},
+		"empty target_url": {pop(target, `target_url = ""`), messageRE("Invalid target_url", "URL is empty; write an absolute URL")},
+		"leading space":    {pop(target, `target_url = " https://crm.example.com/agent-view"`), messageRE("Invalid target_url", "starts or ends with whitespace; remove it")},
+		"not an https URL": {pop(target, `target_url = "http://crm.example.com/agent-view"`), messageRE("Invalid target_url", "use an https:// URL")},
+	})
+}
+
+// A fragment of key=value pairs is kept and the context merged after it: that plans.
+func TestAccPlanMessages_targetFragmentIsMerged(t *testing.T) {
+	emu := newPopEmulator(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: emu.screenPopConfig("", strings.Replace(popResource("v1"),
+				"https://crm.example.com/agent-view", "https://crm.example.com/agent-view#tab=notes", 1)),
+			Check: func(*terraform.State) error {
+				pops := emu.ScreenPops("org-a")
+				if len(pops) != 1 {
+					return fmt.Errorf("%d pops, want 1", len(pops))
+				}
+				if want := "https://crm.example.com/agent-view#tab=notes&customer_id=C-1042&tier=gold"; pops[0].URI != want {
+					return fmt.Errorf("pop opened %q, want %q", pops[0].URI, want)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// The action checks the same rules at plan.
+func TestAccPlanMessages_screenPopActionInputs(t *testing.T) {
+	emu := newPopEmulator(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps: []resource.TestStep{{
+			Config: emu.screenPopConfig("", strings.Replace(popAction(""), "https://crm.example.com/agent-view",
+				"https://crm.example.com/agent-view#/route", 1)),
+			PlanOnly:    true,
+			ExpectError: messageRE("Invalid target_url", "fragment that is not key=value pairs"),
+		}},
+	})
+	if n := emu.countRequests("/api/v2/users/"); n != 0 {
+		t.Errorf("a refused plan sent %d screen pop requests", n)
+	}
+}
