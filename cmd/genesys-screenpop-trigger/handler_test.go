@@ -345,7 +345,7 @@ func TestTriggerRefusesBadRequests(t *testing.T) {
 		{"a refused target", "", nil, popBody(`"targetUrl":"https://app.example.com.evil.net/agent-view"`), 400, "targetUrl", "-allowed-domains"},
 		{"an http target", "", nil, popBody(`"targetUrl":"http://app.example.com/agent-view"`), 400, "targetUrl", "https"},
 		{"a target with user info", "", nil, popBody(`"targetUrl":"https://app.example.com@evil.net/"`), 400, "targetUrl", "user info"},
-		{"context that cannot go in the fragment", "", nil, popBody(`"targetUrl":"https://app.example.com/#/route"`), 400, "customerData", "fragment"},
+		{"context that cannot go in the fragment", "", nil, popBody(`"targetUrl":"https://app.example.com/#/route"`), 400, "targetUrl", "fragment"},
 		{"customer data posing as the token", "", nil, `{"userId":"agent-1","customerData":{"sessionToken":"` + testCustomerValue + `"}}`, 400, "customerData", "sessionToken"},
 		{"keys that differ", "", http.Header{"Idempotency-Key": {"a"}}, popBody(`"idempotencyKey":"b"`), 400, "idempotencyKey", "differs"},
 		{"a key too long", "", http.Header{"Idempotency-Key": {strings.Repeat("k", 256)}}, popBody(""), 400, "idempotencyKey", "longer than 255"},

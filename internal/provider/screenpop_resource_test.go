@@ -173,9 +173,9 @@ func TestAccScreenPop_planTimeErrors(t *testing.T) {
 		"prefix trick": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "crm.example.com", "crm.example.comevil.net", 1)),
 			`Screen pop target not allowed`},
 		"http target": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "https://", "http://", 1)),
-			`(?s)target_url.*"https"`},
+			messageRE("Invalid target_url", "use an https:// URL").String()},
 		"not a URL": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "https://crm.example.com/agent-view", "crm", 1)),
-			`(?s)target_url.*must use scheme`},
+			messageRE("Invalid target_url", "URL must be absolute", "such as").String()},
 		"missing signing secret": {noSecret + popResource("v1"),
 			`(?s)Missing screen pop signing secret.*GENESYS_SCREENPOP_SIGNING_SECRET`},
 	}
