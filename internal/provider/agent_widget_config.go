@@ -2,8 +2,11 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/big"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -11,17 +14,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
 )
 
 type dimensionsModel struct {
-	Width  types.Int64 `tfsdk:"width"`
-	Height types.Int64 `tfsdk:"height"`
+	Width  types.Number `tfsdk:"width"`
+	Height types.Number `tfsdk:"height"`
 }
 
 var dimensionsAttrTypes = map[string]attr.Type{
-	"width":  types.Int64Type,
-	"height": types.Int64Type,
+	"width":  types.NumberType,
+	"height": types.NumberType,
 }
 
 // widgetSpec is the part of a widget Terraform owns, with every value known: what the config PUT
@@ -59,9 +63,9 @@ func specFrom(ctx context.Context, m agentWidgetResourceModel) (spec widgetSpec,
 	if !m.Dimensions.IsNull() {
 		var d dimensionsModel
 		diags.Append(m.Dimensions.As(ctx, &d, objectAsOptions)...)
-		spec.width, spec.height = d.Width.ValueInt64(), d.Height.ValueInt64()
+		spec.width, spec.height = validators.Int64Of(d.Width.ValueBigFloat()), validators.Int64Of(d.Height.ValueBigFloat())
 	}
-	spec.refreshIntervalMs = m.RefreshIntervalMs.ValueInt64()
+	spec.refreshIntervalMs = validators.Int64Of(m.RefreshIntervalMs.ValueBigFloat())
 	return spec, !diags.HasError(), diags
 }
 
@@ -133,9 +137,68 @@ func checkSpec(s widgetSpec, c widget.Constraints, version int) diag.Diagnostics
 		return diags
 	}
 	if err := widget.CheckPayloadSize(body, int(c.MaxPayloadBytes)); err != nil {
-		diags.AddAttributeError(path.Root("manifest_url"), "Widget configuration too large", err.Error())
+		var sizeErr *widget.PayloadSizeError
+		if !errors.As(err, &sizeErr) {
+			diags.AddAttributeError(path.Root("widget_constraints").AtName("max_payload_bytes"), "Invalid widget_constraints", err.Error())
+			return diags
+		}
+		shares := s.payloadShares(version, len(body))
+		largest := "name"
+		if len(shares) > 0 {
+			largest = shares[0].attr
+		}
+		var parts []string
+		for i, sh := range shares {
+			if i == 3 || sh.bytes <= 0 {
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%s %d bytes", sh.attr, sh.bytes))
+		}
+		diags.AddAttributeError(path.Root(largest), "Widget configuration too large",
+			fmt.Sprintf("The widget configuration is %d bytes as sent to Genesys Cloud, %d bytes over the limit of %d bytes "+
+				"(widget_constraints.max_payload_bytes). The largest parts are %s. Shorten %s, or raise "+
+				"widget_constraints.max_payload_bytes.", sizeErr.Size, sizeErr.Size-sizeErr.Max, sizeErr.Max,
+				strings.Join(parts, ", "), largest))
 	}
 	return diags
+}
+
+// payloadShare is how many bytes of the encoded configuration one attribute accounts for.
+type payloadShare struct {
+	attr  string
+	bytes int
+}
+
+// payloadShares measures what each attribute adds to the configuration as sent: the size with the
+// attribute's value left out, taken from the full size. Largest first.
+func (s widgetSpec) payloadShares(version, total int) []payloadShare {
+	without := map[string]func(*widgetSpec){
+		"name":                func(w *widgetSpec) { w.name = "" },
+		"description":         func(w *widgetSpec) { w.description = "" },
+		"manifest_url":        func(w *widgetSpec) { w.manifestURL = "" },
+		"groups":              func(w *widgetSpec) { w.groups = nil },
+		"queue_ids":           func(w *widgetSpec) { w.queueIDs = nil },
+		"sandbox":             func(w *widgetSpec) { w.sandbox = nil },
+		"permissions":         func(w *widgetSpec) { w.permissions = nil },
+		"communication_types": func(w *widgetSpec) { w.commTypes = nil },
+	}
+	var shares []payloadShare
+	for attr, drop := range without {
+		w := s
+		drop(&w)
+		body, err := client.EncodeIntegrationConfig(w.integrationConfig(version))
+		if err != nil {
+			continue
+		}
+		shares = append(shares, payloadShare{attr, total - len(body)})
+	}
+	slices.SortFunc(shares, func(a, b payloadShare) int {
+		if a.bytes != b.bytes {
+			return b.bytes - a.bytes
+		}
+		return strings.Compare(a.attr, b.attr)
+	})
+	return shares
 }
 
 // modelFromAPI refreshes m from what the API reports. Values Terraform cannot tell apart (an empty
@@ -185,14 +248,14 @@ func modelFromAPI(ctx context.Context, m *agentWidgetResourceModel, in *client.I
 	m.Dimensions = types.ObjectNull(dimensionsAttrTypes)
 	if w.Dimensions != nil {
 		m.Dimensions, d = types.ObjectValue(dimensionsAttrTypes, map[string]attr.Value{
-			"width":  types.Int64Value(w.Dimensions.Width),
-			"height": types.Int64Value(w.Dimensions.Height),
+			"width":  numberOf(w.Dimensions.Width),
+			"height": numberOf(w.Dimensions.Height),
 		})
 		diags.Append(d...)
 	}
-	m.RefreshIntervalMs = types.Int64Null()
+	m.RefreshIntervalMs = types.NumberNull()
 	if w.RefreshIntervalMs != 0 {
-		m.RefreshIntervalMs = types.Int64Value(w.RefreshIntervalMs)
+		m.RefreshIntervalMs = numberOf(w.RefreshIntervalMs)
 	}
 	return diags
 }
@@ -200,4 +263,10 @@ func modelFromAPI(ctx context.Context, m *agentWidgetResourceModel, in *client.I
 func mustIntegrationType(t string) string {
 	id, _ := widget.IntegrationTypeFor(t)
 	return id
+}
+
+// numberOf is a whole number as a Number attribute's value (counts are Number attributes; see
+// validators.WholeNumber).
+func numberOf(i int64) types.Number {
+	return types.NumberValue(new(big.Float).SetInt64(i))
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -40,6 +39,13 @@ var (
 	_ resource.ResourceWithValidateConfig = (*AgentWidgetResource)(nil)
 )
 
+// Length limits of a widget's texts, in bytes.
+const (
+	maxWidgetNameBytes        = 200
+	maxWidgetDescriptionBytes = 2000
+	maxIDBytes                = 64 // a Genesys Cloud ID is a 36-byte GUID
+)
+
 const (
 	defaultWidgetCreateTimeout = 10 * time.Minute
 	defaultWidgetUpdateTimeout = 10 * time.Minute
@@ -71,7 +77,7 @@ type agentWidgetResourceModel struct {
 	Permissions        types.Set      `tfsdk:"permissions"`
 	Groups             types.Set      `tfsdk:"groups"`
 	Dimensions         types.Object   `tfsdk:"dimensions"`
-	RefreshIntervalMs  types.Int64    `tfsdk:"refresh_interval_ms"`
+	RefreshIntervalMs  types.Number   `tfsdk:"refresh_interval_ms"`
 	CommunicationTypes types.Set      `tfsdk:"communication_types"`
 	QueueIDs           types.Set      `tfsdk:"queue_ids"`
 	IntegrationType    types.String   `tfsdk:"integration_type"`
@@ -114,16 +120,18 @@ func (r *AgentWidgetResource) Schema(ctx context.Context, _ resource.SchemaReque
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name agents and admins see, unique within the org by convention.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+				MarkdownDescription: fmt.Sprintf("Name agents and admins see, unique within the org by convention. 1 to %d bytes "+
+					"(UTF-8), not only white space.", maxWidgetNameBytes),
+				Required:   true,
+				Validators: []validator.String{validators.Text(1, maxWidgetNameBytes, true)},
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "Notes shown to admins (the integration's `notes`).",
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(2000)},
+				MarkdownDescription: fmt.Sprintf("Notes shown to admins (the integration's `notes`). At most %d bytes (UTF-8); "+
+					"it counts towards the configuration's size limit, `widget_constraints.max_payload_bytes`.", maxWidgetDescriptionBytes),
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(""),
+				Validators: []validator.String{validators.Text(0, maxWidgetDescriptionBytes, false)},
 			},
 			"type": schema.StringAttribute{
 				MarkdownDescription: "`webapp` (a standalone app or agent widget, integration type `embedded-client-app`) or " +
@@ -173,35 +181,36 @@ func (r *AgentWidgetResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(widget.Permissions...))},
 			},
 			"groups": schema.SetAttribute{
-				MarkdownDescription: "IDs of the groups whose members see the widget. Default: everyone.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             setdefault.StaticValue(emptySet),
-				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 64))},
+				MarkdownDescription: fmt.Sprintf("IDs of the groups whose members see the widget, each 1 to %d bytes. Default: "+
+					"everyone. Counts towards `widget_constraints.max_payload_bytes`.", maxIDBytes),
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(emptySet),
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(validators.Text(1, maxIDBytes, true))},
 			},
 			"dimensions": schema.SingleNestedAttribute{
 				MarkdownDescription: "Render frame the widget asks for, in pixels; at most the provider's " +
 					"`widget_constraints.max_width` by `max_height` (800 by 600 by default).",
 				Optional: true,
 				Attributes: map[string]schema.Attribute{
-					"width": schema.Int64Attribute{
-						MarkdownDescription: "Width in pixels.",
+					"width": schema.NumberAttribute{
+						MarkdownDescription: "Width in pixels: a whole number from 1 to the provider's `widget_constraints.max_width`.",
 						Required:            true,
-						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+						Validators:          []validator.Number{validators.WholeNumber(1, 0, "pixels")},
 					},
-					"height": schema.Int64Attribute{
-						MarkdownDescription: "Height in pixels.",
+					"height": schema.NumberAttribute{
+						MarkdownDescription: "Height in pixels: a whole number from 1 to the provider's `widget_constraints.max_height`.",
 						Required:            true,
-						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+						Validators:          []validator.Number{validators.WholeNumber(1, 0, "pixels")},
 					},
 				},
 			},
-			"refresh_interval_ms": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How often the widget reloads its data, in milliseconds, from %d (one second) "+
-					"to %d (one day). Unset: it does not refresh.", widget.MinRefreshIntervalMs, widget.MaxRefreshIntervalMs),
+			"refresh_interval_ms": schema.NumberAttribute{
+				MarkdownDescription: fmt.Sprintf("How often the widget reloads its data, in milliseconds: a whole number from %d "+
+					"(one second) to %d (one day). Unset: it does not refresh.", widget.MinRefreshIntervalMs, widget.MaxRefreshIntervalMs),
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.Between(widget.MinRefreshIntervalMs, widget.MaxRefreshIntervalMs)},
+				Validators: []validator.Number{validators.WholeNumber(widget.MinRefreshIntervalMs, widget.MaxRefreshIntervalMs, "milliseconds")},
 			},
 			"communication_types": schema.SetAttribute{
 				MarkdownDescription: "Interaction widgets only (`type = \"integration\"`): the kinds of conversation the widget " +
@@ -213,12 +222,13 @@ func (r *AgentWidgetResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(widget.CommunicationTypes...))},
 			},
 			"queue_ids": schema.SetAttribute{
-				MarkdownDescription: "Interaction widgets only: IDs of the queues whose conversations show the widget. Default: every queue.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             setdefault.StaticValue(emptySet),
-				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 64))},
+				MarkdownDescription: fmt.Sprintf("Interaction widgets only: IDs of the queues whose conversations show the widget, "+
+					"each 1 to %d bytes. Default: every queue. Counts towards `widget_constraints.max_payload_bytes`.", maxIDBytes),
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(emptySet),
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(validators.Text(1, maxIDBytes, true))},
 			},
 			"integration_type": schema.StringAttribute{
 				MarkdownDescription: "Genesys Cloud integration type ID that `type` maps to.",

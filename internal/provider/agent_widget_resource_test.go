@@ -317,16 +317,16 @@ func TestAccAgentWidget_planTimeValidation(t *testing.T) {
 		"unknown type":              {"", `type = "plugin"`, `(?s)type.*value must be one of`},
 		"unknown status":            {"", `status = "enabled"`, `(?s)status.*value must be one of`},
 		"unknown display type":      {"", `display_type = "popup"`, `(?s)display_type.*value must be one of`},
-		"refresh too often":         {"", `refresh_interval_ms = 10`, `(?s)refresh_interval_ms.*between 1000`},
-		"refresh too rarely":        {"", `refresh_interval_ms = 90000000`, `(?s)refresh_interval_ms.*between 1000`},
-		"empty name":                {"", `name = ""`, `(?s)name.*length must be between 1`},
+		"refresh too often":         {"", `refresh_interval_ms = 10`, `(?s)refresh_interval_ms.*from 1000 to 86400000`},
+		"refresh too rarely":        {"", `refresh_interval_ms = 90000000`, `(?s)refresh_interval_ms.*from 1000 to 86400000`},
+		"empty name":                {"", `name = ""`, `(?s)Invalid name.*name is empty; write at least 1 byte`},
 		"standalone interaction widget": {"", `type = "integration"
   display_type = "standalone"`, `(?s)display_type.*only to type = "webapp"`},
 		"payload over the limit": {`
   widget_constraints {
     max_payload_bytes = 1024
   }`, `description = "` + long + `"`, `(?s)Widget configuration too large.*1024`},
-		"empty group id":           {"", `groups = [""]`, `(?s)groups.*length must be between 1`},
+		"empty group id":           {"", `groups = [""]`, `(?s)Invalid groups.*is empty`},
 		"queue filter on a webapp": {"", `queue_ids = ["queue-support"]`, `(?s)queue_ids.*only to\s+type = "integration"`},
 		"unknown communication type": {"", `type = "integration"
   communication_types = ["fax"]`, `(?s)communication_types.*fax`},

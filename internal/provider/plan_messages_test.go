@@ -173,3 +173,70 @@ func TestAccPlanMessages_screenPopActionInputs(t *testing.T) {
 		t.Errorf("a refused plan sent %d screen pop requests", n)
 	}
 }
+
+// TestAccPlanMessages_textsAndPayload: blank names are refused, limits that count bytes say
+// bytes, and a configuration over the size limit names the attribute that made it large.
+func TestAccPlanMessages_textsAndPayload(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	small := `
+  widget_constraints {
+    max_payload_bytes = 1024
+  }`
+	widget := func(constraints, override string) string {
+		return emu.widgetConfig(constraints, overrideBody(widgetBody, override))
+	}
+	groups := make([]string, 40)
+	for i := range groups {
+		groups[i] = fmt.Sprintf("%q", fmt.Sprintf("6f3b3f1e-9b8a-4c53-a1b3-%012d", i))
+	}
+	runPlanRefusals(t, emu, map[string]planRefusal{
+		"blank name": {widget("", `name = "   "`),
+			messageRE("Invalid name", "name is only white space", "write a value with letters or digits")},
+		"name of tabs and newlines": {widget("", `name = "\t\n"`),
+			messageRE("Invalid name", "only white space")},
+		"name over the limit in bytes": {widget("", `name = "`+strings.Repeat("é", 101)+`"`),
+			messageRE("Invalid name", "name is 202 bytes long; the limit is 200 bytes", "a letter outside ASCII takes 2 to 4 bytes", "shorten it")},
+		"blank group id": {widget("", `groups = [" "]`),
+			messageRE("Invalid groups", "only white space")},
+		"description makes the payload large": {widget(small, `description = "`+strings.Repeat("d", 1500)+`"`),
+			messageRE("Widget configuration too large", "over the limit of 1024 bytes", "The largest parts are description 1500 bytes", "Shorten description")},
+		"groups make the payload large": {widget(small, `groups = [`+strings.Join(groups, ", ")+`]`),
+			messageRE("Widget configuration too large", "The largest parts are groups", "Shorten groups")},
+		"short signing secret": {emu.providerBlock("a", `
+  screenpop {
+    signing_secret = "short"
+  }`) + `data "genesys_organization" "this" {}`,
+			messageRE("Invalid screenpop.signing_secret", "is 5 bytes long; it must be at least 16 bytes")},
+	})
+}
+
+// TestAccPlanMessages_wholeNumbers: a fraction or a number too large for any count gets a message
+// of ours naming the attribute and the range, never the framework's conversion error.
+func TestAccPlanMessages_wholeNumbers(t *testing.T) {
+	emu := newPopEmulator(t)
+	widget := func(constraints, override string) string {
+		return emu.widgetConfig(constraints, overrideBody(widgetBody, override))
+	}
+	runPlanRefusals(t, emu, map[string]planRefusal{
+		"fractional width": {widget("", `dimensions = { width = 750.5, height = 500 }`),
+			messageRE("Invalid dimensions.width", "is 750.5, which has a fraction", "a whole number of pixels", "Write it without a decimal part")},
+		"oversized height": {widget("", `dimensions = { width = 750, height = 1e30 }`),
+			messageRE("Invalid dimensions.height", "it must be a whole number of pixels, at least 1")},
+		"fractional refresh interval": {widget("", `refresh_interval_ms = 1500.25`),
+			messageRE("Invalid refresh_interval_ms", "has a fraction", "from 1000 to 86400000")},
+		"oversized refresh interval": {widget("", `refresh_interval_ms = 99999999999999999999`),
+			messageRE("Invalid refresh_interval_ms", "99999999999999999999", "from 1000 to 86400000")},
+		"fractional max_width": {widget(`
+  widget_constraints {
+    max_width = 640.5
+  }`, ""), messageRE("Invalid widget_constraints.max_width", "has a fraction")},
+		"fractional max_retries": {emu.providerBlock("a", "  max_retries = 2.5") + `data "genesys_organization" "this" {}`,
+			messageRE("Invalid max_retries", "has a fraction", "from 1 to 30")},
+		"fractional session_token_version": {emu.screenPopConfig("", strings.Replace(popResource("v1"),
+			`state          = { uiMode = "focused" }`, `session_token_version = 1.5`, 1)),
+			messageRE("Invalid session_token_version", "has a fraction")},
+		"negative session_token_version": {emu.screenPopConfig("", strings.Replace(popResource("v1"),
+			`state          = { uiMode = "focused" }`, `session_token_version = -1`, 1)),
+			messageRE("Invalid session_token_version", "is -1; it must be a whole number")},
+	})
+}

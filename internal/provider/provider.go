@@ -7,9 +7,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -56,17 +54,17 @@ type genesysProviderModel struct {
 	APIURL            types.String            `tfsdk:"api_url"`
 	LoginURL          types.String            `tfsdk:"login_url"`
 	AuditLogPath      types.String            `tfsdk:"audit_log_path"`
-	MaxRetries        types.Int64             `tfsdk:"max_retries"`
+	MaxRetries        types.Number            `tfsdk:"max_retries"`
 	WidgetConstraints *widgetConstraintsModel `tfsdk:"widget_constraints"`
 	ScreenPop         *screenPopSettingsModel `tfsdk:"screenpop"`
 	Telemetry         *telemetrySettingsModel `tfsdk:"telemetry"`
 }
 
 type widgetConstraintsModel struct {
-	AllowedOrigins  types.List  `tfsdk:"allowed_origins"`
-	MaxPayloadBytes types.Int64 `tfsdk:"max_payload_bytes"`
-	MaxWidth        types.Int64 `tfsdk:"max_width"`
-	MaxHeight       types.Int64 `tfsdk:"max_height"`
+	AllowedOrigins  types.List   `tfsdk:"allowed_origins"`
+	MaxPayloadBytes types.Number `tfsdk:"max_payload_bytes"`
+	MaxWidth        types.Number `tfsdk:"max_width"`
+	MaxHeight       types.Number `tfsdk:"max_height"`
 }
 
 type screenPopSettingsModel struct {
@@ -92,21 +90,21 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: "OAuth client ID of a client-credentials grant with the `integrations` permissions. " +
 					"Falls back to `GENESYS_CLIENT_ID`.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{validators.Text(1, 0, true)},
 			},
 			"client_secret": schema.StringAttribute{
 				MarkdownDescription: "OAuth client secret of that grant. Falls back to `GENESYS_CLIENT_SECRET`. " +
 					"Never written to state or logs.",
 				Optional:   true,
 				Sensitive:  true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{validators.Text(1, 0, true)},
 			},
 			"environment": schema.StringAttribute{
 				MarkdownDescription: "Region domain of the org, such as `mypurecloud.com`, `usw2.pure.cloud` or `mypurecloud.ie`. " +
 					"The API is reached at `https://api.{environment}` and the login service at `https://login.{environment}`. " +
 					"Falls back to `GENESYS_ENVIRONMENT`. Any domain is accepted when `api_url` is set.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{validators.Text(1, 0, true)},
 			},
 			"api_url": schema.StringAttribute{
 				MarkdownDescription: "Overrides the API base URL, for the bundled emulator or a proxy, e.g. `http://127.0.0.1:8787`. " +
@@ -124,13 +122,13 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: "File the provider appends one JSON line to for every widget change and screen pop " +
 					"(created with mode 0600; no secret is ever written). Falls back to `GENESYS_AUDIT_LOG`. Unset: no audit log.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{validators.Text(1, 0, true)},
 			},
-			"max_retries": schema.Int64Attribute{
+			"max_retries": schema.NumberAttribute{
 				MarkdownDescription: "How many times a request is retried after a rate limit (429, waiting as long as " +
-					"`Retry-After` says), a server error or a lost connection, before the operation fails. Default `8`.",
+					"`Retry-After` says), a server error or a lost connection, before the operation fails: a whole number from 1 to 30. Default `8`.",
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.Between(1, 30)},
+				Validators: []validator.Number{validators.WholeNumber(1, 30, "retries")},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -150,20 +148,23 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 							listvalidator.ValueStringsAre(validators.HostPattern()),
 						},
 					},
-					"max_payload_bytes": schema.Int64Attribute{
-						MarkdownDescription: fmt.Sprintf("Largest widget configuration, in bytes as sent to the API. Default `%d`.", defaults.MaxPayloadBytes),
-						Optional:            true,
-						Validators:          []validator.Int64{int64validator.Between(256, 1<<20)},
+					"max_payload_bytes": schema.NumberAttribute{
+						MarkdownDescription: fmt.Sprintf("Largest widget configuration, in bytes as sent to the API: a whole number "+
+							"from 256 to %d. Default `%d`.", 1<<20, defaults.MaxPayloadBytes),
+						Optional:   true,
+						Validators: []validator.Number{validators.WholeNumber(256, 1<<20, "bytes")},
 					},
-					"max_width": schema.Int64Attribute{
-						MarkdownDescription: fmt.Sprintf("Widest render frame a widget may ask for, in pixels. Default `%d`.", defaults.MaxWidth),
-						Optional:            true,
-						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+					"max_width": schema.NumberAttribute{
+						MarkdownDescription: fmt.Sprintf("Widest render frame a widget may ask for, in pixels: a whole number of at "+
+							"least 1. Default `%d`.", defaults.MaxWidth),
+						Optional:   true,
+						Validators: []validator.Number{validators.WholeNumber(1, 0, "pixels")},
 					},
-					"max_height": schema.Int64Attribute{
-						MarkdownDescription: fmt.Sprintf("Tallest render frame a widget may ask for, in pixels. Default `%d`.", defaults.MaxHeight),
-						Optional:            true,
-						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+					"max_height": schema.NumberAttribute{
+						MarkdownDescription: fmt.Sprintf("Tallest render frame a widget may ask for, in pixels: a whole number of at "+
+							"least 1. Default `%d`.", defaults.MaxHeight),
+						Optional:   true,
+						Validators: []validator.Number{validators.WholeNumber(1, 0, "pixels")},
 					},
 				},
 			},
@@ -172,10 +173,10 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Attributes: map[string]schema.Attribute{
 					"signing_secret": schema.StringAttribute{
 						MarkdownDescription: "Shared secret every screen pop and webhook body is signed with (HMAC-SHA256, " +
-							"`X-Payload-Signature`). Falls back to `GENESYS_SCREENPOP_SIGNING_SECRET`. Never written to state or logs.",
+							"`X-Payload-Signature`). At least 16 bytes. Falls back to `GENESYS_SCREENPOP_SIGNING_SECRET`. Never written to state or logs.",
 						Optional:   true,
 						Sensitive:  true,
-						Validators: []validator.String{stringvalidator.LengthAtLeast(16)},
+						Validators: []validator.String{validators.Text(16, 0, true)},
 					},
 					"allowed_domains": schema.ListAttribute{
 						MarkdownDescription: "Hosts a screen pop's `target_url` may point at: an exact host or a `*.domain` wildcard. " +

@@ -140,7 +140,7 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 	s.auditLogPath = pick(m.AuditLogPath, envAuditLog)
 	s.maxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
-		s.maxRetries = int(m.MaxRetries.ValueInt64())
+		s.maxRetries = int(validators.Int64Of(m.MaxRetries.ValueBigFloat()))
 	}
 
 	s.constraints = widget.Defaults()
@@ -149,13 +149,13 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 			diags.Append(w.AllowedOrigins.ElementsAs(ctx, &s.constraints.AllowedOrigins, false)...)
 		}
 		if !w.MaxPayloadBytes.IsNull() {
-			s.constraints.MaxPayloadBytes = w.MaxPayloadBytes.ValueInt64()
+			s.constraints.MaxPayloadBytes = validators.Int64Of(w.MaxPayloadBytes.ValueBigFloat())
 		}
 		if !w.MaxWidth.IsNull() {
-			s.constraints.MaxWidth = w.MaxWidth.ValueInt64()
+			s.constraints.MaxWidth = validators.Int64Of(w.MaxWidth.ValueBigFloat())
 		}
 		if !w.MaxHeight.IsNull() {
-			s.constraints.MaxHeight = w.MaxHeight.ValueInt64()
+			s.constraints.MaxHeight = validators.Int64Of(w.MaxHeight.ValueBigFloat())
 		}
 	}
 	if err := s.constraints.Validate(); err != nil {

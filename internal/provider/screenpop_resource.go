@@ -3,14 +3,15 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -47,7 +48,7 @@ type screenPopResourceModel struct {
 	TargetURL           types.String `tfsdk:"target_url"`
 	CustomerData        types.Map    `tfsdk:"customer_data"`
 	SessionToken        types.String `tfsdk:"session_token"`
-	SessionTokenVersion types.Int64  `tfsdk:"session_token_version"`
+	SessionTokenVersion types.Number `tfsdk:"session_token_version"`
 	State               types.Map    `tfsdk:"state"`
 	Triggers            types.Map    `tfsdk:"triggers"`
 	IdempotencyKey      types.String `tfsdk:"idempotency_key"`
@@ -111,11 +112,12 @@ func (r *ScreenPopResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Sensitive: true,
 				WriteOnly: true,
 			},
-			"session_token_version": schema.Int64Attribute{
-				MarkdownDescription: "Any number; changing it replaces the resource so the pop is sent again with the current " +
-					"`session_token`.",
+			"session_token_version": schema.NumberAttribute{
+				MarkdownDescription: "Any whole number from 0; changing it replaces the resource so the pop is sent again with " +
+					"the current `session_token`.",
 				Optional:      true,
-				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:    []validator.Number{validators.WholeNumber(0, math.MaxInt64, "versions")},
+				PlanModifiers: []planmodifier.Number{numberplanmodifier.RequiresReplace()},
 			},
 			"state": schema.MapAttribute{
 				MarkdownDescription: "UI state handed to the application with the pop, such as `{ uiMode = \"focused\" }`.",
@@ -229,7 +231,7 @@ func (r *ScreenPopResource) derivedKey(ctx context.Context, m screenPopResourceM
 		CustomerData:        stringMap(ctx, m.CustomerData, diags),
 		State:               stringMap(ctx, m.State, diags),
 		Triggers:            stringMap(ctx, m.Triggers, diags),
-		SessionTokenVersion: m.SessionTokenVersion.ValueInt64(),
+		SessionTokenVersion: validators.Int64Of(m.SessionTokenVersion.ValueBigFloat()),
 	}
 	key, err := screenpop.DeriveIdempotencyKey(r.data.screenPop.SigningSecret, inputs)
 	if err != nil {
