@@ -49,7 +49,7 @@ type agentWidgetDataSourceModel struct {
 	Permissions        types.Set    `tfsdk:"permissions"`
 	Groups             types.Set    `tfsdk:"groups"`
 	Dimensions         types.Object `tfsdk:"dimensions"`
-	RefreshIntervalMs  types.Int64  `tfsdk:"refresh_interval_ms"`
+	RefreshIntervalMs  types.Number `tfsdk:"refresh_interval_ms"`
 	CommunicationTypes types.Set    `tfsdk:"communication_types"`
 	QueueIDs           types.Set    `tfsdk:"queue_ids"`
 	IntegrationType    types.String `tfsdk:"integration_type"`
@@ -104,11 +104,11 @@ func (d *AgentWidgetDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				MarkdownDescription: "Render frame the widget asks for, in pixels; null when it asks for none.",
 				Computed:            true,
 				Attributes: map[string]schema.Attribute{
-					"width":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Width in pixels."},
-					"height": schema.Int64Attribute{Computed: true, MarkdownDescription: "Height in pixels."},
+					"width":  schema.NumberAttribute{Computed: true, MarkdownDescription: "Width in pixels."},
+					"height": schema.NumberAttribute{Computed: true, MarkdownDescription: "Height in pixels."},
 				},
 			},
-			"refresh_interval_ms": schema.Int64Attribute{
+			"refresh_interval_ms": schema.NumberAttribute{
 				Computed:            true,
 				MarkdownDescription: "How often the widget reloads its data, in milliseconds; null when it does not.",
 			},
