@@ -240,3 +240,18 @@ func TestAccPlanMessages_wholeNumbers(t *testing.T) {
 			messageRE("Invalid session_token_version", "is -1; it must be a whole number")},
 	})
 }
+
+// TestAccPlanMessages_emptyAndSpacedURLs: an empty URL says it is empty and a URL with a leading
+// space says to remove the space, whichever URL attribute holds it.
+func TestAccPlanMessages_emptyAndSpacedURLs(t *testing.T) {
+	emu := newPopEmulator(t)
+	pop := func(extra string) string {
+		return emu.screenPopConfig("", strings.Replace(popResource("v1"), `state          = { uiMode = "focused" }`, extra, 1))
+	}
+	runPlanRefusals(t, emu, map[string]planRefusal{
+		"empty webhook_url":         {pop(`webhook_url = ""`), messageRE("Invalid URL", "webhook_url", "the URL is empty")},
+		"webhook_url with a space":  {pop(`webhook_url = " https://hooks.example.com/x"`), messageRE("Invalid URL", "webhook_url", "remove it")},
+		"empty manifest_url":        {emu.widgetConfig("", overrideBody(widgetBody, `manifest_url = ""`)), messageRE("Invalid manifest_url", "URL is empty")},
+		"manifest_url with a space": {emu.widgetConfig("", overrideBody(widgetBody, `manifest_url = "https://widgets.example.com/w/ "`)), messageRE("Invalid manifest_url", "starts or ends with whitespace; remove it")},
+	})
+}

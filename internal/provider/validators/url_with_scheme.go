@@ -53,6 +53,12 @@ func (v urlWithSchemeValidator) schemeList() string {
 func CheckURL(raw string, schemes ...string) error {
 	// No branch repeats raw: a URL may carry credentials (user info, a token in the query) that
 	// must not reach a diagnostic or a log. The caller names the attribute.
+	switch trimmed := strings.TrimSpace(raw); {
+	case trimmed == "":
+		return fmt.Errorf("the URL is empty; write one such as %s://host[:port][/path], or leave the attribute unset", schemes[0])
+	case trimmed != raw:
+		return errors.New("the URL starts or ends with whitespace; remove it")
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		var ue *url.Error // it would repeat the whole URL; keep only the reason

@@ -31,6 +31,8 @@ func TestStringValidators(t *testing.T) {
 		{"credentials, unparsable", URLWithScheme("https"), types.StringValue("https://u:hunter2@crm example.com"), "not a URL"},
 		{"credentials, bad escape", URLWithScheme("https"), types.StringValue("https://u:hunter2@crm.example.com/%zz"), "not a URL"},
 		{"credentials, bad port", URLWithScheme("https"), types.StringValue("https://u:hunter2@crm.example.com:x/"), "not a URL"},
+		{"empty URL", URLWithScheme("https"), types.StringValue(""), "the URL is empty; write one such as https://"},
+		{"URL with a leading space", URLWithScheme("https"), types.StringValue(" https://crm.example.com"), "starts or ends with whitespace; remove it"},
 		{"unknown is not judged", URLWithScheme("https"), types.StringUnknown(), ""},
 		{"null is not judged", URLWithScheme("https"), types.StringNull(), ""},
 		{"exact host", HostPattern(), types.StringValue("cdn.example.com"), ""},
