@@ -177,7 +177,7 @@ func TestAccProvider_badConfiguration(t *testing.T) {
   widget_constraints {
     max_width = 0
   }`),
-			want: `(?s)widget_constraints.max_width.*at least 1`,
+			want: `(?s)widget_constraints.max_width.*at\s+least\s+1`,
 		},
 		"short signing secret": {
 			config: emu.providerBlock("a", `
