@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,6 +89,13 @@ func withFaults(faults ...emulator.Fault) fixtureOption {
 
 func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 	t.Helper()
+	return newFixtureBehind(t, nil, opts...)
+}
+
+// newFixtureBehind is newFixture with the emulator behind wrap, which sees
+// every API request first (nil: none).
+func newFixtureBehind(t *testing.T, wrap func(http.Handler) http.Handler, opts ...fixtureOption) *fixture {
+	t.Helper()
 	cfg := emulator.Config{SigningSecret: testSigningSecret}
 	logs := &lockedBuffer{}
 	tr := &trigger{
@@ -103,7 +112,11 @@ func newFixture(t *testing.T, opts ...fixtureOption) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = emu.Close() })
-	api := httptest.NewServer(emu)
+	var h http.Handler = emu
+	if wrap != nil {
+		h = wrap(emu)
+	}
+	api := httptest.NewServer(h)
 	t.Cleanup(api.Close)
 	hook := &hookReceiver{status: http.StatusNoContent}
 	hookSrv := httptest.NewServer(hook)
@@ -534,11 +547,24 @@ func TestTriggerReportsDeliveryFailures(t *testing.T) {
 }
 
 // A pop that outlives the timeout answers 504 with its key; retrying with that key pops at most
-// once, whether or not the first try landed.
+// once, even when the first try lands after the retry. The emulator holds the first try until
+// the retry is answered, so the order is certain and no timing is involved.
 func TestTriggerTimeoutThenRetry(t *testing.T) {
-	f := newFixture(t,
-		withFaults(emulator.Fault{Kind: emulator.KindLatency, PathPrefix: "/api/v2/users/", Pattern: "x", Latency: time.Second}),
-		func(_ *emulator.Config, tr *trigger) { tr.timeout = 200 * time.Millisecond })
+	release, firstDone := make(chan struct{}), make(chan struct{})
+	var pops atomic.Int64
+	f := newFixtureBehind(t, func(emu http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/api/v2/users/") || pops.Add(1) != 1 {
+				emu.ServeHTTP(w, r)
+				return
+			}
+			defer close(firstDone)
+			<-release
+			// The trigger has given up on this try; it lands all the same, as a
+			// request that reached the service does.
+			emu.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
+		})
+	}, func(_ *emulator.Config, tr *trigger) { tr.timeout = 200 * time.Millisecond })
 	a := f.post(t, nil, popBody(""))
 	var failed errorResponse
 	a.json(t, &failed)
@@ -551,13 +577,11 @@ func TestTriggerTimeoutThenRetry(t *testing.T) {
 	if b.status != http.StatusOK || retried.IdempotencyKey != failed.IdempotencyKey {
 		t.Fatalf("retry answered %d %s; want 200 under the same key", b.status, b.body)
 	}
-	// The delayed first try may still land; it must not make a second pop. The journal has an
-	// entry once the emulator has finished with a request.
-	for deadline := time.Now().Add(5 * time.Second); f.screenPopRequests() < 2 && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := f.screenPopRequests(); n != 2 {
-		t.Fatalf("the emulator finished %d screen pop requests; want 2", n)
+	close(release)
+	<-firstDone
+	j := f.emu.JournalWhere(emulator.JournalFilter{Method: http.MethodPost, PathPrefix: "/api/v2/users/"})
+	if len(j) != 2 || j[0].Status != http.StatusOK || j[1].Status != http.StatusConflict || j[1].IdempotencyKey != failed.IdempotencyKey {
+		t.Fatalf("the emulator's screen pop requests = %+v; want the retry's 200, then the first try's 409 under the same key", j)
 	}
 	if n := len(f.emu.ScreenPops(testOrg)); n != 1 {
 		t.Errorf("%d pops delivered; want exactly 1", n)

@@ -85,7 +85,7 @@ func (h *harness) putConfig(token, id string, props, advanced map[string]any, en
 // desktopPost calls a desktop endpoint as the page does.
 func (h *harness) desktopPost(path string, body any) response {
 	h.t.Helper()
-	return h.send(http.MethodPost, path, "", body, map[string]string{"Origin": h.srv.URL, "Sec-Fetch-Site": "same-origin"})
+	return h.send(http.MethodPost, path, "", body, map[string]string{"Origin": h.url, "Sec-Fetch-Site": "same-origin"})
 }
 
 func (h *harness) view(org, agent string) DesktopView {
@@ -128,8 +128,8 @@ func TestDesktopView(t *testing.T) {
 		t.Fatalf("widgets %v, apps %v", appIDs(v.Widgets), appIDs(v.Apps))
 	}
 	w := v.Widgets[0]
-	apps := strings.Replace(h.srv.URL, "127.0.0.1", "localhost", 1)
-	wantSrc := apps + "/apps/w.example.com/w?o=" + strings.NewReplacer(":", "%3A", "/", "%2F").Replace(h.srv.URL)
+	apps := strings.Replace(h.url, "127.0.0.1", "localhost", 1)
+	wantSrc := apps + "/apps/w.example.com/w?o=" + strings.NewReplacer(":", "%3A", "/", "%2F").Replace(h.url)
 	if w.ID != widget || w.Sandbox != "allow-scripts allow-forms" || w.Allow != "camera; clipboard-write" ||
 		w.Width != 800 || w.Height != 300 || w.AskedWidth != 900 || w.Src != wantSrc || w.ServedBy != "sample app" {
 		t.Errorf("widget = %+v, want src %s", w, wantSrc)
@@ -218,7 +218,7 @@ func TestDesktopSecurity(t *testing.T) {
 	h := newHarness(t, Config{HostMap: []HostMapping{{"dev.example.com", "http://127.0.0.1:3000"}}})
 	page := h.send(http.MethodGet, "/desktop/", "", nil, nil)
 	csp := page.header.Get("Content-Security-Policy")
-	apps := strings.Replace(h.srv.URL, "127.0.0.1", "localhost", 1)
+	apps := strings.Replace(h.url, "127.0.0.1", "localhost", 1)
 	for _, want := range []string{"default-src 'none'", "script-src 'self';", "frame-src " + apps + " http://127.0.0.1:3000 https:;", "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("desktop CSP %q lacks %q", csp, want)
@@ -241,7 +241,7 @@ func TestDesktopSecurity(t *testing.T) {
 	}
 
 	// DNS rebinding: a name other than loopback's is refused.
-	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/desktop/api/view", nil)
+	req, _ := http.NewRequest(http.MethodGet, h.url+"/desktop/api/view", nil)
 	req.Host = "attacker.example.com"
 	resp, err := h.client.Do(req)
 	if err != nil {
@@ -275,7 +275,7 @@ func (h *harness) stream(org, agent string) <-chan DesktopView {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	h.t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, h.srv.URL+"/desktop/events?org="+org+"&agent="+agent, nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, h.url+"/desktop/events?org="+org+"&agent="+agent, nil)
 	resp, err := h.client.Do(req)
 	if err != nil {
 		h.t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator/contract"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/memnet"
 )
 
 // fakeClock is the injected Config.Now: tests move time instead of sleeping.
@@ -46,12 +47,42 @@ func (c *fakeClock) Advance(d time.Duration) {
 type harness struct {
 	t      *testing.T
 	emu    *Server
-	srv    *httptest.Server
+	served http.Handler // emu, behind the contract check
+	url    string
 	clock  *fakeClock
 	client *http.Client
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
+	t.Helper()
+	h := newEmulatorOnly(t, cfg)
+	srv := httptest.NewServer(h.served)
+	t.Cleanup(srv.Close)
+	h.url = srv.URL
+	h.client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+	return h
+}
+
+// newBubbleHarness is newHarness for a test inside a synctest bubble: the
+// emulator is served over internal/memnet, because a loopback socket would
+// keep the bubble's clock from ever moving.
+func newBubbleHarness(t *testing.T, cfg Config) *harness {
+	t.Helper()
+	h := newEmulatorOnly(t, cfg)
+	srv := memnet.NewServer(h.served)
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Errorf("server Close: %v", err)
+		}
+	})
+	tr := srv.Transport().Clone()
+	tr.DisableKeepAlives = true
+	h.url = srv.URL
+	h.client = &http.Client{Transport: tr}
+	return h
+}
+
+func newEmulatorOnly(t *testing.T, cfg Config) *harness {
 	t.Helper()
 	clock := newFakeClock()
 	if cfg.Now == nil {
@@ -61,19 +92,15 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	// Every answer of every emulator test is held to the published contract. Requests are not:
-	// these tests send malformed bodies on purpose.
-	srv := httptest.NewServer(contract.Checking(emu, false, func(p string) { t.Errorf("contract: %s", p) }))
 	t.Cleanup(func() {
-		srv.Close()
 		if err := emu.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return &harness{
-		t: t, emu: emu, srv: srv, clock: clock,
-		client: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second},
-	}
+	// Every answer of every emulator test is held to the published contract. Requests are not:
+	// these tests send malformed bodies on purpose.
+	served := contract.Checking(emu, false, func(p string) { t.Errorf("contract: %s", p) })
+	return &harness{t: t, emu: emu, served: served, clock: clock}
 }
 
 type response struct {
@@ -109,7 +136,7 @@ func (h *harness) try(method, path, token string, body any, headers map[string]s
 		}
 		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, h.srv.URL+path, rd)
+	req, err := http.NewRequest(method, h.url+path, rd)
 	if err != nil {
 		h.t.Fatalf("new request: %v", err)
 	}
@@ -137,7 +164,7 @@ func (h *harness) try(method, path, token string, body any, headers map[string]s
 // token fetches an access token with HTTP Basic credentials.
 func (h *harness) token(clientID, secret string) string {
 	h.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(clientID, secret)
 	resp, err := h.client.Do(req)

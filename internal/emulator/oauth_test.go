@@ -38,7 +38,7 @@ func TestTokenEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(tt.method, h.srv.URL+"/oauth/token", strings.NewReader(tt.form.Encode()))
+			req, _ := http.NewRequest(tt.method, h.url+"/oauth/token", strings.NewReader(tt.form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			if tt.basic != nil {
 				req.SetBasicAuth(tt.basic[0], tt.basic[1])
@@ -105,8 +105,8 @@ func TestTokenWithOAuth2Library(t *testing.T) {
 		name string
 		cc   clientcredentials.Config
 	}{
-		{"header", clientcredentials.Config{ClientID: "ci:client", ClientSecret: secret, TokenURL: h.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}},
-		{"params", clientcredentials.Config{ClientID: "ci:client", ClientSecret: secret, TokenURL: h.srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInParams}},
+		{"header", clientcredentials.Config{ClientID: "ci:client", ClientSecret: secret, TokenURL: h.url + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}},
+		{"params", clientcredentials.Config{ClientID: "ci:client", ClientSecret: secret, TokenURL: h.url + "/oauth/token", AuthStyle: oauth2.AuthStyleInParams}},
 	} {
 		t.Run(style.name, func(t *testing.T) {
 			tok, err := style.cc.Token(context.Background())

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -85,20 +86,18 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 }
 
-func TestStateSavedInBackground(t *testing.T) {
+// TestStateSavedInBackground runs in a synctest bubble so it can wait for
+// the background writer to be idle again (synctest.Wait) instead of polling
+// the file against a deadline.
+func TestStateSavedInBackground(t *testing.T) { synctest.Test(t, testStateSavedInBackground) }
+
+func testStateSavedInBackground(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	h := newHarness(t, Config{StatePath: path})
+	h := newBubbleHarness(t, Config{StatePath: path})
 	it := h.create(h.tokenA(), "Background", TypeClientApp)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		data, _ := os.ReadFile(path)
-		if bytes.Contains(data, []byte(it.ID)) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the state file never got the new integration")
-		}
-		time.Sleep(10 * time.Millisecond)
+	synctest.Wait() // the change's write is done
+	if data, _ := os.ReadFile(path); !bytes.Contains(data, []byte(it.ID)) {
+		t.Fatal("the state file did not get the new integration")
 	}
 	if !h.emu.DeleteIntegrationOutOfBand("org-a", it.ID) {
 		t.Fatal("delete")
