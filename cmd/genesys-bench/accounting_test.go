@@ -15,7 +15,7 @@ func entry(at time.Duration, method, route string, status int, token string) emu
 	return emulator.JournalEntry{Time: t0.Add(at), Method: method, Route: route, Path: route, Status: status, Token: token}
 }
 
-func TestAccount(t *testing.T) {
+func TestPerTokenAccount(t *testing.T) {
 	const (
 		coll   = "/api/v2/integrations"
 		one    = "/api/v2/integrations/{id}"
@@ -67,7 +67,7 @@ func TestAccount(t *testing.T) {
 	}
 }
 
-func TestAccountUnroutedPath(t *testing.T) {
+func TestPerTokenAccountUnroutedPath(t *testing.T) {
 	got := Account([]emulator.JournalEntry{{Method: http.MethodGet, Path: "/api/v2/nowhere", Status: 404, Token: "t"}})
 	if got.ByRoute["GET /api/v2/nowhere"] != 1 {
 		t.Errorf("by route = %v, want the path when no route matched", got.ByRoute)

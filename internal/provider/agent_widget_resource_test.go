@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -46,99 +46,6 @@ const widgetBody = `
   }
   refresh_interval_ms = 5000
 `
-
-func TestAccAgentWidget_lifecycle(t *testing.T) {
-	emu := newTestEmulator(t, emulator.Config{})
-	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	constraints := fmt.Sprintf(`
-  audit_log_path = %q
-  widget_constraints {
-    allowed_origins = ["widgets.example.com", "*.cloudfront.net"]
-  }`, auditPath)
-	var createdID string
-	updatedBody := strings.Replace(strings.Replace(widgetBody, `"Queue metrics"`, `"Queue and wrap-up metrics"`, 1), "750", "700", 1)
-
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             emu.checkNoIntegrations("org-a"),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: emu.ResetJournal,
-				Config:    emu.widgetConfig(constraints, widgetBody),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("name"), knownvalue.StringExact("Agent dashboard")),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("integration_type"), knownvalue.StringExact("embedded-client-app")),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("display_type"), knownvalue.StringExact("widget")),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("sandbox"), knownvalue.SetExact([]knownvalue.Check{
-						knownvalue.StringExact("allow-forms"), knownvalue.StringExact("allow-modals"),
-						knownvalue.StringExact("allow-popups"), knownvalue.StringExact("allow-same-origin"),
-						knownvalue.StringExact("allow-scripts"),
-					})),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("dimensions").AtMapKey("width"), knownvalue.Int64Exact(750)),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("config_version"), knownvalue.Int64Exact(2)),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					func(s *terraform.State) error {
-						createdID = s.RootModule().Resources[widgetAddr].Primary.ID
-						return nil
-					},
-					// The cost target: create and activate in three requests (POST, PUT config, PATCH).
-					emu.checkRequests("/api/v2/integrations", 3),
-					emu.checkIntegrationCount("org-a", 1),
-				),
-			},
-			{
-				ResourceName:            widgetAddr,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts"},
-			},
-			{
-				// An in-place update: same widget, new configuration version.
-				Config: emu.widgetConfig(constraints, updatedBody),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectUnknownValue(widgetAddr, tfjsonpath.New("config_version")),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("description"), knownvalue.StringExact("Queue and wrap-up metrics")),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("dimensions").AtMapKey("width"), knownvalue.Int64Exact(700)),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("config_version"), knownvalue.Int64Exact(3)),
-				},
-				Check: emu.checkSameID(&createdID),
-			},
-			{
-				// Disable: one PATCH, the configuration is untouched.
-				Config: emu.widgetConfig(constraints, updatedBody+`  status = "inactive"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("INACTIVE")),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("status"), knownvalue.StringExact("inactive")),
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("INACTIVE")),
-				},
-				Check: emu.checkSameID(&createdID),
-			},
-			{
-				Config: emu.widgetConfig(constraints, updatedBody+`  status = "active"`),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					emu.checkSameID(&createdID),
-					checkAuditLog(auditPath, []string{"create", "activate", "update", "deactivate", "activate"}, "org-a-secret"),
-				),
-			},
-		},
-	})
-}
 
 func TestAccAgentWidget_importByIdentity(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
@@ -194,36 +101,27 @@ func TestAccAgentWidget_interactionWidgetTypeChangeReplaces(t *testing.T) {
 
 func TestAccAgentWidget_driftDeletedOutOfBand(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
-	var firstID string
+	otherID := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: emu.widgetConfig("", widgetBody),
-				Check: func(s *terraform.State) error {
-					firstID = s.RootModule().Resources[widgetAddr].Primary.ID
-					return nil
-				},
+				Config:            emu.widgetConfig("", widgetBody),
+				ConfigStateChecks: []statecheck.StateCheck{otherID.AddStateValue(widgetAddr, tfjsonpath.New("id"))},
 			},
 			{
 				PreConfig: func() {
-					if !emu.DeleteIntegrationOutOfBand("org-a", firstID) {
-						t.Fatalf("integration %s was not there to delete", firstID)
+					if id := emu.onlyIntegrationID(t, "org-a"); !emu.DeleteIntegrationOutOfBand("org-a", id) {
+						t.Fatalf("integration %s was not there to delete", id)
 					}
 				},
 				Config: emu.widgetConfig("", widgetBody),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionCreate)},
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					func(s *terraform.State) error {
-						if id := s.RootModule().Resources[widgetAddr].Primary.ID; id == firstID {
-							return fmt.Errorf("widget was not recreated: id is still %s", id)
-						}
-						return nil
-					},
-					emu.checkIntegrationCount("org-a", 1),
-				),
+				// Recreated: a new id.
+				ConfigStateChecks: []statecheck.StateCheck{otherID.AddStateValue(widgetAddr, tfjsonpath.New("id"))},
+				Check:             emu.checkIntegrationCount("org-a", 1),
 			},
 		},
 	})
@@ -231,19 +129,15 @@ func TestAccAgentWidget_driftDeletedOutOfBand(t *testing.T) {
 
 func TestAccAgentWidget_driftChangedOutOfBand(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
-	var id string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: emu.widgetConfig("", widgetBody),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[widgetAddr].Primary.ID
-					return nil
-				},
 			},
 			{
 				PreConfig: func() {
+					id := emu.onlyIntegrationID(t, "org-a")
 					ok := emu.UpdateIntegrationOutOfBand("org-a", id, func(c *emulator.IntegrationConfig) {
 						c.Properties["url"] = "https://widgets.example.com/hijacked/"
 						c.Notes = "edited in the admin UI"
@@ -267,7 +161,7 @@ func TestAccAgentWidget_driftChangedOutOfBand(t *testing.T) {
 			{
 				// Disabled in the admin UI: the plan puts it back.
 				PreConfig: func() {
-					emu.apiCall(t, "a", "PATCH", "/api/v2/integrations/"+id, `{"intendedState":"DISABLED"}`)
+					emu.apiCall(t, "a", "PATCH", "/api/v2/integrations/"+emu.onlyIntegrationID(t, "org-a"), `{"intendedState":"DISABLED"}`)
 				},
 				Config: emu.widgetConfig("", widgetBody),
 				ConfigPlanChecks: resource.ConfigPlanChecks{

@@ -79,13 +79,15 @@ func (e *testEmulator) checkFaultsInjected() resource.TestCheckFunc {
 	}
 }
 
-func (e *testEmulator) checkSameID(id *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if got := s.RootModule().Resources[widgetAddr].Primary.ID; got != *id {
-			return fmt.Errorf("widget id changed from %s to %s: it was replaced, not updated", *id, got)
-		}
-		return nil
+// onlyIntegrationID is the id of the org's one integration, for a test that changes it out of
+// band; it fails the test when the org holds any other number.
+func (e *testEmulator) onlyIntegrationID(t *testing.T, org string) string {
+	t.Helper()
+	ins := e.Integrations(org)
+	if len(ins) != 1 {
+		t.Fatalf("org %s has %d integrations, want 1", org, len(ins))
 	}
+	return ins[0].ID
 }
 
 // apiCall does what an admin would do outside Terraform, through the real wire contract.

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -39,6 +41,7 @@ type testOrg struct {
 	manifestHost  string
 	client        *client.Client
 	sandbox       bool
+	emu           *testEmulator // nil against a real org
 }
 
 func newTestOrg(t *testing.T) *testOrg {
@@ -69,7 +72,11 @@ func newTestOrg(t *testing.T) *testOrg {
 	if sandbox && os.Getenv(envSandboxAPIURL) == "" {
 		block = fmt.Sprintf("provider \"genesys\" {\n  environment = %q\n}\n", env)
 	}
-	return &testOrg{providerBlock: block, manifestHost: host, client: c, sandbox: sandbox}
+	o := &testOrg{providerBlock: block, manifestHost: host, client: c, sandbox: sandbox}
+	if !sandbox {
+		o.emu = emu
+	}
+	return o
 }
 
 // checkGone fails while any widget of the state still exists in the org.
@@ -97,12 +104,17 @@ func uniqueName(t *testing.T) string {
 	return "tf-acc-" + hex.EncodeToString(b)
 }
 
-// TestAccPortable_widgetLifecycle is the life cycle a sandbox org can run too: create, import,
-// update in place, disable, destroy, each checked through the API.
+// TestAccPortable_widgetLifecycle is the widget's whole life cycle, the one a sandbox org can run
+// too: create, import, update in place, disable, enable again, destroy, each checked in state and
+// through the API. Against the emulator it also checks the cost of a create (three requests) and
+// the audit trail. The widget keeps one id throughout (statecheck.CompareValue), so no step
+// replaced it.
 func TestAccPortable_widgetLifecycle(t *testing.T) {
 	org := newTestOrg(t)
 	name := uniqueName(t)
-	config := func(description, status string) string {
+	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	t.Setenv(envAuditLog, auditPath)
+	config := func(description, status string, width int) string {
 		return org.providerBlock + fmt.Sprintf(`
 resource "genesys_agent_widget" "test" {
   name         = %q
@@ -110,9 +122,9 @@ resource "genesys_agent_widget" "test" {
   type         = "webapp"
   status       = %q
   manifest_url = "https://%s/tf-acc/index.html"
-  dimensions   = { width = 640, height = 480 }
+  dimensions   = { width = %d, height = 480 }
 }
-`, name, description, status, org.manifestHost)
+`, name, description, status, org.manifestHost, width)
 	}
 	checkRemote := func(wantNotes, wantIntended string) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
@@ -132,16 +144,50 @@ resource "genesys_agent_widget" "test" {
 			return nil
 		}
 	}
+	// onEmulator runs checks that need the emulator's journal; a real org has none.
+	onEmulator := func(checks ...resource.TestCheckFunc) resource.TestCheckFunc {
+		if org.emu == nil {
+			return func(*terraform.State) error { return nil }
+		}
+		return resource.ComposeAggregateTestCheckFunc(checks...)
+	}
+	resetJournal := func() {
+		if org.emu != nil {
+			org.emu.ResetJournal()
+		}
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             org.checkGone,
 		Steps: []resource.TestStep{
 			{
-				Config: config("first", "active"),
+				PreConfig: resetJournal,
+				Config:    config("first", "active", 640),
 				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(widgetAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
 					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("integration_type"), knownvalue.StringExact("embedded-client-app")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("display_type"), knownvalue.StringExact("widget")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("sandbox"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("allow-forms"), knownvalue.StringExact("allow-modals"),
+						knownvalue.StringExact("allow-popups"), knownvalue.StringExact("allow-same-origin"),
+						knownvalue.StringExact("allow-scripts"),
+					})),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("dimensions").AtMapKey("width"), knownvalue.Int64Exact(640)),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("config_version"), knownvalue.Int64Exact(2)),
 				},
-				Check: checkRemote("first", "ENABLED"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					// Before checkRemote, whose own requests the journal would count.
+					onEmulator(
+						// The cost target: create and activate in three requests (POST, PUT config, PATCH).
+						org.emu.checkRequests("/api/v2/integrations", 3),
+						org.emu.checkIntegrationCount("org-a", 1),
+					),
+					checkRemote("first", "ENABLED"),
+				),
 			},
 			{
 				ResourceName:            widgetAddr,
@@ -150,18 +196,50 @@ resource "genesys_agent_widget" "test" {
 				ImportStateVerifyIgnore: []string{"timeouts"},
 			},
 			{
-				Config: config("second", "active"),
+				// An in-place update: same widget, new configuration version.
+				Config: config("second", "active", 600),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(widgetAddr, tfjsonpath.New("config_version")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(widgetAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("description"), knownvalue.StringExact("second")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("dimensions").AtMapKey("width"), knownvalue.Int64Exact(600)),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("config_version"), knownvalue.Int64Exact(3)),
 				},
 				Check: checkRemote("second", "ENABLED"),
 			},
 			{
-				Config: config("second", "inactive"),
+				// Disable: one PATCH, the configuration is untouched, and the reported state is
+				// known at plan.
+				Config: config("second", "inactive", 600),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(widgetAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("INACTIVE")),
+					},
+				},
 				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(widgetAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("status"), knownvalue.StringExact("inactive")),
 					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("INACTIVE")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("config_version"), knownvalue.Int64Exact(3)),
 				},
 				Check: checkRemote("second", "DISABLED"),
+			},
+			{
+				Config: config("second", "active", 600),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(widgetAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkRemote("second", "ENABLED"),
+					checkAuditLog(auditPath, []string{"create", "activate", "update", "deactivate", "activate"}, os.Getenv(envClientSecret)),
+				),
 			},
 		},
 	})
