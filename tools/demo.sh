@@ -4,6 +4,9 @@
 # from staging to production, and a screen pop), prints the outputs and the audit trail, then
 # destroys everything and stops the emulator. The emulator's agent desktop shows it all as an
 # agent would: the demo's widget hosts are served by its sample apps, so it renders offline.
+# The emulator doubles as an OpenTelemetry collector (-otlp), and OTEL_EXPORTER_OTLP_ENDPOINT
+# points the provider's telemetry at it, so the demo also lists the spans every widget operation
+# and screen pop produced.
 #
 # With --keep (make demo-desktop) it stops after the apply and keeps the emulator running, with
 # the demo applied, until interrupted (Ctrl-C), so a person can look at the desktop.
@@ -33,7 +36,7 @@ go build -o "$work/bin/genesys-emulator" "$root/cmd/genesys-emulator"
 echo "==> starting the emulator on loopback"
 # The demo's app hosts, mapped to the emulator's sample apps for the desktop's frames.
 host_map='widgets.example.com=samples,*.cloudfront.net=samples,crm.example.com=samples'
-"$work/bin/genesys-emulator" -listen 127.0.0.1:0 -activation-delay 300ms -host-map "$host_map" >"$work/emulator.log" 2>&1 &
+"$work/bin/genesys-emulator" -listen 127.0.0.1:0 -activation-delay 300ms -host-map "$host_map" -otlp >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 cleanup() {
   kill "$emulator_pid" 2>/dev/null || true
@@ -63,6 +66,8 @@ provider_installation {
 RC
 export TF_CLI_CONFIG_FILE=$work/terraformrc
 export TF_IN_AUTOMATION=1
+# The standard OpenTelemetry variable turns the provider's telemetry on; the emulator receives it.
+export OTEL_EXPORTER_OTLP_ENDPOINT=$api_url OTEL_SERVICE_NAME=genesys-demo
 cp "$root/examples/demo/main.tf" "$work/run/"
 color=()
 [[ -t 1 ]] || color=(-no-color)
@@ -90,4 +95,8 @@ echo "==> audit trail ($work/audit.jsonl)"
 cat "$work/audit.jsonl"
 echo "==> terraform destroy"
 tf destroy -auto-approve -input=false -compact-warnings "${color[@]}" "${vars[@]}" | tail -n 3
+echo "==> telemetry: the operation spans the emulator received over OTLP/HTTP"
+spans=$(grep 'msg="otlp span"' "$work/emulator.log" || true)
+grep 'name=genesys\.' <<<"$spans" | sed 's/^.*msg="otlp span" //' || echo "(none)"
+echo "$(grep -c . <<<"$spans") spans in all, each API request a child of its operation"
 echo "==> done: the emulator stops now"

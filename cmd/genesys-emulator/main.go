@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	srv := &http.Server{
-		Handler:           emu,
+		Handler:           withOTLP(emu, opts.otlp, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 	}
@@ -131,6 +131,7 @@ type options struct {
 	listen      string
 	allowRemote bool
 	verbose     bool
+	otlp        bool
 	config      emulator.Config
 }
 
@@ -214,6 +215,9 @@ var settings = []setting{
 	{Name: "verbose", Env: "GENESYS_EMULATOR_VERBOSE", Bool: true,
 		Help: "log every request to stderr (never tokens or secrets)",
 		Set:  func(o *options, v string) error { return cliflag.ParseBool(v, &o.verbose) }},
+	{Name: "otlp", Env: "GENESYS_EMULATOR_OTLP", Bool: true,
+		Help: "also be an OpenTelemetry collector: accept OTLP/HTTP exports at /v1/traces and /v1/metrics and log every span received (point the provider's telemetry.endpoint at the emulator)",
+		Set:  func(o *options, v string) error { return cliflag.ParseBool(v, &o.otlp) }},
 }
 
 // parseOptions reads flags, then environment variables for the flags not given. -h writes the

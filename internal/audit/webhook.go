@@ -90,6 +90,21 @@ func (w *Webhook) Send(ctx context.Context, ev ScreenPopEvent) error {
 	if w == nil || w.URL == "" {
 		return nil
 	}
+	if ev.Timestamp.IsZero() {
+		ev.Timestamp = time.Now()
+	}
+	return w.send(ctx, webhookBody{
+		Event:          EventScreenPopActivated,
+		UserID:         ev.UserID,
+		LatencyMs:      ev.LatencyMs,
+		WindowFocus:    ev.WindowFocus,
+		Timestamp:      ev.Timestamp.UTC().Format(time.RFC3339Nano),
+		IdempotencyKey: ev.IdempotencyKey,
+	}, ev.IdempotencyKey)
+}
+
+// send posts event, encoded as JSON and signed, under idempotencyKey, as Send describes.
+func (w *Webhook) send(ctx context.Context, event any, idempotencyKey string) error {
 	u, err := url.Parse(w.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return errors.New("webhook URL must be an absolute http or https URL")
@@ -97,17 +112,7 @@ func (w *Webhook) Send(ctx context.Context, ev ScreenPopEvent) error {
 	if len(w.Secret) == 0 {
 		return errors.New("webhook events are signed with the screen pop signing secret, which is empty; set screenpop.signing_secret")
 	}
-	if ev.Timestamp.IsZero() {
-		ev.Timestamp = time.Now()
-	}
-	body, err := json.Marshal(webhookBody{
-		Event:          EventScreenPopActivated,
-		UserID:         ev.UserID,
-		LatencyMs:      ev.LatencyMs,
-		WindowFocus:    ev.WindowFocus,
-		Timestamp:      ev.Timestamp.UTC().Format(time.RFC3339Nano),
-		IdempotencyKey: ev.IdempotencyKey,
-	})
+	body, err := json.Marshal(event)
 	if err != nil {
 		return fmt.Errorf("encoding the webhook event: %w", err)
 	}
@@ -132,7 +137,7 @@ func (w *Webhook) Send(ctx context.Context, ev ScreenPopEvent) error {
 	fail := &WebhookError{Host: u.Host}
 	for attempt := 1; attempt <= attempts; attempt++ {
 		fail.Attempts = attempt
-		status, retryAfter, err := post(ctx, client, w.URL, body, sig, ev.IdempotencyKey)
+		status, retryAfter, err := post(ctx, client, w.URL, body, sig, idempotencyKey)
 		fail.Status, fail.Err = status, sanitize(err, w.URL, u.Host)
 		switch {
 		case err == nil && status/100 == 2:

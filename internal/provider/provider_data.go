@@ -24,6 +24,7 @@ type providerData struct {
 	screenPop   *delivery.Sender
 	audit       *audit.Log
 	telemetry   *telemetry.Telemetry // nil when telemetry is off
+	widgetHook  *audit.Webhook       // widget_deployment events; nil when telemetry.webhook_url is unset
 	orgOnce     sync.Once            // fetches the org for telemetry, once
 }
 
@@ -58,6 +59,7 @@ func newProviderData(ctx context.Context, s providerSettings, providerVersion, t
 	}
 	return &providerData{
 		telemetry:   tel,
+		widgetHook:  widgetWebhook(s),
 		client:      c,
 		environment: s.environment,
 		constraints: s.constraints,

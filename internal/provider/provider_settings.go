@@ -185,7 +185,7 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 		s.screenPop.endpointURL = s.apiURL
 	}
 	var telemetryDiags diag.Diagnostics
-	s.telemetry, telemetryDiags = resolveTelemetry(ctx, m.Telemetry, getenv)
+	s.telemetry, telemetryDiags = resolveTelemetry(ctx, m.Telemetry, getenv, s.screenPop.signingSecret)
 	diags.Append(telemetryDiags...)
 	return s, diags
 }

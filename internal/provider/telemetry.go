@@ -3,10 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/telemetry"
 )
 
@@ -38,10 +41,21 @@ func (d *providerData) orgForTelemetry(ctx context.Context) {
 	})
 }
 
-// widgetOp is one widget operation as telemetry sees it.
+// widgetWebhook is the widget_deployment webhook of the settings, nil when there is none.
+func widgetWebhook(s providerSettings) *audit.Webhook {
+	if s.telemetry.webhookURL == "" {
+		return nil
+	}
+	return &audit.Webhook{URL: s.telemetry.webhookURL, Secret: s.screenPop.signingSecret}
+}
+
+// widgetOp is one widget operation as telemetry and the widget webhook see it.
 type widgetOp struct {
-	d    *providerData
-	span *telemetry.WidgetOp
+	d     *providerData
+	kind  telemetry.Operation
+	name  string
+	start time.Time
+	span  *telemetry.WidgetOp
 }
 
 // startWidgetOp starts the telemetry of one widget operation. Pass the returned context to the
@@ -49,13 +63,34 @@ type widgetOp struct {
 func (d *providerData) startWidgetOp(ctx context.Context, op telemetry.Operation, id, name string) (context.Context, *widgetOp) {
 	d.orgForTelemetry(ctx)
 	ctx, span := d.telemetry.StartWidget(ctx, op, id, name)
-	return ctx, &widgetOp{d: d, span: span}
+	return ctx, &widgetOp{d: d, kind: op, name: name, start: time.Now(), span: span}
 }
 
-// end records the operation's outcome. The diagnostics hold at most a warning: telemetry never
-// fails an operation.
+// end records the operation's outcome and tells the widget webhook. The diagnostics hold
+// warnings at most: neither telemetry nor the webhook ever fails an operation.
 func (o *widgetOp) end(ctx context.Context, id string, err error) diag.Diagnostics {
-	return telemetryWarning(o.span.End(ctx, id, err))
+	diags := telemetryWarning(o.span.End(ctx, id, err))
+	if o.d.widgetHook == nil {
+		return diags
+	}
+	ev := audit.WidgetEvent{
+		Operation:     string(o.kind),
+		WidgetID:      id,
+		WidgetName:    o.name,
+		Environment:   o.d.environment,
+		Success:       err == nil,
+		LatencyMs:     float64(time.Since(o.start).Microseconds()) / 1000,
+		CorrelationID: client.CorrelationID(err),
+	}
+	if err != nil {
+		ev.Error = err.Error()
+	}
+	if hookErr := o.d.widgetHook.SendWidget(ctx, ev); hookErr != nil {
+		diags.AddWarning("Widget deployment webhook not delivered",
+			fmt.Sprintf("The %s of widget %q was not reported to telemetry.webhook_url: %s. The widget itself is not affected.",
+				o.kind, o.name, hookErr))
+	}
+	return diags
 }
 
 // telemetryWarning is the one warning a provider block gives when its telemetry cannot be

@@ -37,13 +37,14 @@ type telemetrySettingsModel struct {
 	ServiceName types.String `tfsdk:"service_name"`
 	Traces      types.Bool   `tfsdk:"traces"`
 	Metrics     types.Bool   `tfsdk:"metrics"`
+	WebhookURL  types.String `tfsdk:"webhook_url"`
 }
 
 func (m *telemetrySettingsModel) values() []attr.Value {
 	if m == nil {
 		return nil
 	}
-	return []attr.Value{m.Endpoint, m.Headers, m.ServiceName, m.Traces, m.Metrics}
+	return []attr.Value{m.Endpoint, m.Headers, m.ServiceName, m.Traces, m.Metrics, m.WebhookURL}
 }
 
 func telemetryBlock() schema.Block {
@@ -83,26 +84,42 @@ func telemetryBlock() schema.Block {
 				MarkdownDescription: "Whether to export metrics. Default `true` (`false` when `" + envOTelMetricsExporter + "` is `none`).",
 				Optional:            true,
 			},
+			"webhook_url": schema.StringAttribute{
+				MarkdownDescription: "URL a signed `widget_deployment` event is posted to after every widget operation, for a " +
+					"team without a collector. Signed as screen pop webhooks are (`X-Payload-Signature`, HMAC-SHA256 under " +
+					"`screenpop.signing_secret`), with a new `Idempotency-Key` per event, retried a few times; a failure is a " +
+					"warning. Works with or without `endpoint`.",
+				Optional:   true,
+				Validators: []validator.String{validators.URLWithScheme("https", "http")},
+			},
 		},
 	}
 }
 
 // telemetrySettings is the telemetry block after environment fallbacks.
 type telemetrySettings struct {
-	config telemetry.Config // Traces and Metrics both false: telemetry is off
+	config     telemetry.Config // Traces and Metrics both false: telemetry is off
+	webhookURL string           // "" = no widget_deployment webhook
 }
 
 // resolveTelemetry applies the OpenTelemetry environment variables to the telemetry block.
 // Telemetry is on when the block names an endpoint, or the environment names one.
-func resolveTelemetry(ctx context.Context, m *telemetrySettingsModel, getenv func(string) string) (telemetrySettings, diag.Diagnostics) {
+// The webhook is signed with signingSecret, so it needs one.
+func resolveTelemetry(ctx context.Context, m *telemetrySettingsModel, getenv func(string) string, signingSecret []byte) (telemetrySettings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var s telemetrySettings
-	if strings.EqualFold(strings.TrimSpace(getenv(envOTelSDKDisabled)), "true") {
-		return s, diags
-	}
 	blockSet := m != nil
 	if m == nil {
 		m = &telemetrySettingsModel{}
+	}
+	if s.webhookURL = m.WebhookURL.ValueString(); s.webhookURL != "" && len(signingSecret) == 0 {
+		diags.AddAttributeError(path.Root("telemetry").AtName("webhook_url"), "Missing signing secret for the widget webhook",
+			"widget_deployment events are signed like screen pop webhooks: set signing_secret in the provider's screenpop "+
+				"block or the "+envSigningSecret+" environment variable to the secret the receiver checks, or remove webhook_url.")
+	}
+	// OTEL_SDK_DISABLED turns off OpenTelemetry only; the webhook is not part of it.
+	if strings.EqualFold(strings.TrimSpace(getenv(envOTelSDKDisabled)), "true") {
+		return s, diags
 	}
 	anyEnv := getenv(envOTLPEndpoint) != ""
 	s.config.Traces = anyEnv || getenv(envOTLPTracesEndpoint) != ""
@@ -115,10 +132,10 @@ func resolveTelemetry(ctx context.Context, m *telemetrySettingsModel, getenv fun
 		}
 		s.config.TracesURL, s.config.MetricsURL = endpoint+"/v1/traces", endpoint+"/v1/metrics"
 		s.config.Traces, s.config.Metrics = true, true
-	} else if blockSet && !s.config.Traces && !s.config.Metrics {
+	} else if blockSet && s.webhookURL == "" && !s.config.Traces && !s.config.Metrics {
 		diags.AddAttributeError(path.Root("telemetry").AtName("endpoint"), "Missing telemetry endpoint",
 			"The telemetry block needs the collector's OTLP/HTTP base URL: set endpoint (for example "+
-				"\"http://127.0.0.1:4318\") or the "+envOTLPEndpoint+" environment variable, or remove the block.")
+				"\"http://127.0.0.1:4318\") or the "+envOTLPEndpoint+" environment variable, set webhook_url, or remove the block.")
 		return s, diags
 	}
 

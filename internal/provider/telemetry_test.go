@@ -2,8 +2,14 @@ package provider
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"slices"
@@ -62,13 +68,14 @@ func flushTelemetry(*terraform.State) error {
 	return telemetry.ShutdownAll(context.Background())
 }
 
-func telemetryConfig(emu *testEmulator, collector, description string, pop bool) string {
+func telemetryConfig(emu *testEmulator, collector, webhook, description string, pop bool) string {
 	cfg := emu.screenPopConfig(fmt.Sprintf(`
   telemetry {
     endpoint     = %q
     headers      = { "X-Api-Key" = %q }
     service_name = "genesys-ci"
-  }`, collector, testCollectorKey), fmt.Sprintf(`
+    webhook_url  = %q
+  }`, collector, testCollectorKey, webhook), fmt.Sprintf(`
 resource "genesys_agent_widget" "traced" {
   name         = "Traced widget"
   description  = %q
@@ -99,13 +106,14 @@ func TestAccTelemetry_exportsEveryOperation(t *testing.T) {
 	})
 	clearOTelEnv(t)
 	rcv, collector := newTestCollector(t)
+	hook := newWidgetHook(t, http.StatusOK)
 	var widgetID string
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: telemetryConfig(emu, collector, "first", true),
+				Config: telemetryConfig(emu, collector, hook.url, "first", true),
 				Check: resource.ComposeTestCheckFunc(
 					flushTelemetry,
 					func(s *terraform.State) error {
@@ -168,7 +176,7 @@ func TestAccTelemetry_exportsEveryOperation(t *testing.T) {
 				),
 			},
 			{
-				Config: telemetryConfig(emu, collector, "second", false),
+				Config: telemetryConfig(emu, collector, hook.url, "second", false),
 				Check: resource.ComposeTestCheckFunc(
 					flushTelemetry,
 					func(*terraform.State) error { return checkWidgetSpan(rcv.Spans(), "update", widgetID) },
@@ -190,6 +198,9 @@ func TestAccTelemetry_exportsEveryOperation(t *testing.T) {
 				if got := sp.Resource["service.name"]; got != "genesys-ci" {
 					return fmt.Errorf("span %s has service.name %v, want genesys-ci", sp.Name, got)
 				}
+			}
+			if err := hook.check([]string{"create", "configure", "activate", "update", "delete"}, widgetID); err != nil {
+				return err
 			}
 			if _, refused := rcv.Requests(); refused != 0 {
 				return fmt.Errorf("%d exports came without the collector's API key", refused)
@@ -441,6 +452,7 @@ func TestResolveTelemetry(t *testing.T) {
 		getenv        func(string) string
 		traces, metrs bool
 		tracesURL     string
+		secret        []byte
 		wantErr       string
 	}{
 		"absent": {getenv: env()},
@@ -464,6 +476,14 @@ func TestResolveTelemetry(t *testing.T) {
 			getenv: env(envOTelSDKDisabled, "true"),
 		},
 		"block without endpoint": {block: &telemetrySettingsModel{}, getenv: env(), wantErr: "Missing telemetry endpoint"},
+		"webhook alone": {
+			block:  &telemetrySettingsModel{WebhookURL: types.StringValue("https://hooks.example.com/w")},
+			getenv: env(), secret: []byte("a-signing-secret-of-length"),
+		},
+		"webhook without a signing secret": {
+			block:  &telemetrySettingsModel{WebhookURL: types.StringValue("https://hooks.example.com/w")},
+			getenv: env(), wantErr: "screenpop block or the " + envSigningSecret,
+		},
 		"credentials in the endpoint": {
 			block:  &telemetrySettingsModel{Endpoint: types.StringValue("https://otel.example.com/?api_key=abc")},
 			getenv: env(), wantErr: "put an API key in headers",
@@ -471,7 +491,7 @@ func TestResolveTelemetry(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			s, diags := resolveTelemetry(context.Background(), c.block, c.getenv)
+			s, diags := resolveTelemetry(context.Background(), c.block, c.getenv, c.secret)
 			if c.wantErr != "" {
 				if !diags.HasError() || !strings.Contains(fmt.Sprint(diags), c.wantErr) {
 					t.Fatalf("diagnostics %v, want an error with %q", diags, c.wantErr)
@@ -487,4 +507,110 @@ func TestResolveTelemetry(t *testing.T) {
 			}
 		})
 	}
+}
+
+// widgetHook is a team's webhook receiver: it checks each widget_deployment event's signature
+// and answers status.
+type widgetHook struct {
+	t      *testing.T
+	url    string
+	status int
+	mu     sync.Mutex
+	events []map[string]any
+}
+
+func newWidgetHook(t *testing.T, status int) *widgetHook {
+	h := &widgetHook{t: t, status: status}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	h.url = ts.URL + "/hooks/widgets"
+	return h
+}
+
+func (h *widgetHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	mac := hmac.New(sha256.New, []byte(testSigningKey))
+	mac.Write(body)
+	if got, want := r.Header.Get("X-Payload-Signature"), base64.StdEncoding.EncodeToString(mac.Sum(nil)); got != want {
+		h.t.Errorf("widget webhook signature %q, want %q", got, want)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(body, &ev); err != nil {
+		h.t.Errorf("widget webhook body %q: %v", body, err)
+	}
+	if r.Header.Get("Idempotency-Key") == "" || r.Header.Get("Idempotency-Key") != ev["eventId"] {
+		h.t.Errorf("Idempotency-Key %q, eventId %v", r.Header.Get("Idempotency-Key"), ev["eventId"])
+	}
+	h.mu.Lock()
+	h.events = append(h.events, ev)
+	h.mu.Unlock()
+	w.WriteHeader(h.status)
+}
+
+// check wants one successful widget_deployment event per operation, in that order.
+func (h *widgetHook) check(ops []string, widgetID string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var got []string
+	for _, ev := range h.events {
+		got = append(got, fmt.Sprint(ev["operation"]))
+		if ev["event"] != "widget_deployment" || ev["status"] != "success" || ev["widgetId"] != widgetID ||
+			ev["widgetName"] != "Traced widget" || ev["latencyMs"] == nil {
+			return fmt.Errorf("widget webhook event %v", ev)
+		}
+	}
+	if !slices.Equal(got, ops) {
+		return fmt.Errorf("widget webhook heard %v, want %v", got, ops)
+	}
+	return nil
+}
+
+// TestAccTelemetry_widgetWebhookWithoutCollector: a team without a collector gets the events
+// through the webhook alone; a webhook that fails is a warning per event, and the apply succeeds.
+func TestAccTelemetry_widgetWebhookWithoutCollector(t *testing.T) {
+	emu := newPopEmulator(t)
+	clearOTelEnv(t)
+	hook := newWidgetHook(t, http.StatusInternalServerError)
+	var mu sync.Mutex
+	var warnings []string
+	factories := map[string]func() (tfprotov6.ProviderServer, error){
+		"genesys": func() (tfprotov6.ProviderServer, error) {
+			srv, err := providerserver.NewProtocol6WithError(New("test")())()
+			return warningCounter{ProviderServer: srv, mu: &mu, warnings: &warnings}, err
+		},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: emu.screenPopConfig(fmt.Sprintf("  telemetry {\n    webhook_url = %q\n  }", hook.url), `
+resource "genesys_agent_widget" "traced" {
+  name         = "Traced widget"
+  type         = "webapp"
+  manifest_url = "https://widgets.example.com/traced/"
+}
+`),
+			Check: resource.ComposeTestCheckFunc(
+				emu.checkIntegrationCount("org-a", 1),
+				func(*terraform.State) error {
+					mu.Lock()
+					defer mu.Unlock()
+					if len(warnings) != 3 {
+						return fmt.Errorf("want a warning for each of create, configure and activate, got %q", warnings)
+					}
+					for _, w := range warnings {
+						if !strings.Contains(w, "Widget deployment webhook not delivered") || !strings.Contains(w, "500") {
+							return fmt.Errorf("warning %q", w)
+						}
+					}
+					hook.mu.Lock()
+					defer hook.mu.Unlock()
+					// Three events, each tried three times.
+					if len(hook.events) != 9 {
+						return fmt.Errorf("%d webhook attempts, want 9", len(hook.events))
+					}
+					return nil
+				},
+			),
+		}},
+	})
 }
