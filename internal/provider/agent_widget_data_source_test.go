@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
 
@@ -168,4 +171,40 @@ data "genesys_agent_widgets" "regex"        { name_regex = "^(Agent|Call) " }
 			{Config: base},
 		},
 	})
+}
+
+// seedDiscoveryExample gives org-a what the discovery examples look for: three staging widgets
+// (one of them never enabled) and one production widget, made through the API as another team's
+// configuration would have made them.
+func (e *testEmulator) seedDiscoveryExample() error {
+	ctx := context.Background()
+	c, err := client.New(client.Config{ClientID: "org-a-client", ClientSecret: "org-a-secret", APIURL: e.URL, LoginURL: e.URL})
+	if err != nil {
+		return err
+	}
+	for _, w := range []struct {
+		name, path string
+		enable     bool
+	}{{"staging-dashboard", "staging/dashboard/", true}, {"staging-notes", "staging/notes/", true},
+		{"staging-old", "staging/old/", false}, {"prod-dashboard", "dashboard/", true}} {
+		in, err := c.CreateIntegration(ctx, w.name, client.TypeEmbeddedClientApp)
+		if err != nil {
+			return fmt.Errorf("seeding %s: %w", w.name, err)
+		}
+		cfg := client.WidgetConfig{Name: w.name, Version: 1, URL: "https://widgets.example.com/" + w.path,
+			DisplayType: "widget", Sandbox: []string{"allow-scripts"}}
+		if _, err := c.PutIntegrationConfig(ctx, in.ID, cfg.IntegrationConfig()); err != nil {
+			return fmt.Errorf("seeding %s: %w", w.name, err)
+		}
+		if !w.enable {
+			continue
+		}
+		if in, err = c.SetIntendedState(ctx, in.ID, true); err != nil {
+			return fmt.Errorf("seeding %s: %w", w.name, err)
+		}
+		if _, err := c.WaitForReportedState(ctx, in, client.ReportedActive); err != nil {
+			return fmt.Errorf("seeding %s: %w", w.name, err)
+		}
+	}
+	return nil
 }

@@ -94,6 +94,29 @@ var exampleExpectations = map[string]func(emu *testEmulator) ([]statecheck.State
 				return emu.checkOnePop("agent-1", "com.example.crm", "https://crm.example.com/agent-view", "", nil)
 			}
 	},
+	"data-sources/genesys_agent_widgets": func(emu *testEmulator) ([]statecheck.StateCheck, resource.TestCheckFunc) {
+		if err := emu.seedDiscoveryExample(); err != nil {
+			return nil, func(*terraform.State) error { return err }
+		}
+		return []statecheck.StateCheck{
+			// Active staging widgets only, in name order; staging-old is inactive, prod-dashboard is not staging.
+			statecheck.ExpectKnownOutputValue("staging_widget_names", knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringExact("staging-dashboard"), knownvalue.StringExact("staging-notes"),
+			})),
+		}, nil
+	},
+	"data-sources/genesys_agent_widget": func(emu *testEmulator) ([]statecheck.StateCheck, resource.TestCheckFunc) {
+		if err := emu.seedDiscoveryExample(); err != nil {
+			return nil, func(*terraform.State) error { return err }
+		}
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("manifest_urls", knownvalue.MapExact(map[string]knownvalue.Check{
+				"staging-dashboard": knownvalue.StringExact("https://widgets.example.com/staging/dashboard/"),
+				"staging-notes":     knownvalue.StringExact("https://widgets.example.com/staging/notes/"),
+				"staging-old":       knownvalue.StringExact("https://widgets.example.com/staging/old/"),
+			})),
+		}, nil
+	},
 	"data-sources/genesys_organization": func(emu *testEmulator) ([]statecheck.StateCheck, resource.TestCheckFunc) {
 		const addr = "data.genesys_organization.current"
 		return []statecheck.StateCheck{

@@ -10,8 +10,8 @@ data "genesys_agent_widgets" "to_promote" {
 }
 
 data "genesys_agent_widget" "to_promote" {
-  for_each = toset(data.genesys_agent_widgets.to_promote.ids)
-  id       = each.value
+  count = length(data.genesys_agent_widgets.to_promote.ids)
+  id    = data.genesys_agent_widgets.to_promote.ids[count.index]
 }
 
 output "manifest_urls" {
