@@ -255,9 +255,13 @@ func similarNames(in []client.Integration, name string) string {
 }
 
 // listWidgets lists the org's custom agent widgets, of one type when typ is not empty, in the
-// order of their names.
+// order of their names. A type is filtered by the API (integrationType), so only its pages are read.
 func listWidgets(ctx context.Context, c *client.Client, typ string) ([]client.Integration, error) {
-	all, err := c.ListIntegrations(ctx)
+	var f client.ListFilter
+	if typ != "" {
+		f.IntegrationType, _ = widget.IntegrationTypeFor(typ)
+	}
+	all, err := c.ListIntegrationsWhere(ctx, f)
 	if err != nil {
 		return nil, err
 	}
