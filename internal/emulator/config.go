@@ -25,7 +25,7 @@ type User struct {
 type Config struct {
 	Clients         []OAuthClient    // empty: DefaultClients()
 	Users           []User           // empty: DefaultUsers() (those whose org exists among Clients)
-	RateLimit       int              // requests per minute per token; 0 means 300; negative disables
+	RateLimit       int              // requests per minute per token (token.rate.per.minute); 0 means 300; negative disables
 	TokenLifetime   time.Duration    // 0 means 24h (expires_in 86400)
 	ActivationDelay time.Duration    // time spent in ACTIVATING / DEACTIVATING; 0 means the PATCH answer already reports ACTIVE/INACTIVE
 	SigningSecret   string           // screen pop HMAC secret; "" means DefaultSigningSecret
@@ -42,6 +42,18 @@ type Config struct {
 	// that wants to measure the steady rate quickly can lower RateBurst.
 	RateBurst int
 
+	// ClientRateLimit is the requests per minute an OAuth client may send with all of its tokens
+	// together (Genesys' org.app.user.rate.per.minute): a request must fit both its token's
+	// allowance and its client's. The bucket holds one minute's allowance. 0 means
+	// DefaultClientRateLimit; negative disables this limit alone.
+	ClientRateLimit int
+
+	// TokenCreationLimit is how many tokens an OAuth client may create per minute at
+	// POST /oauth/token; beyond it the grant is refused 400 invalid_request "rate limit
+	// exceeded; ...". The bucket holds one minute's allowance. 0 means
+	// DefaultTokenCreationLimit; negative disables this limit alone.
+	TokenCreationLimit int
+
 	// StaleVersionStatus is how a PUT .../config/current with a stale version is refused: 409
 	// conflict (0 means 409), or 400 bad.request with a message saying the version "does not
 	// match the current version". Genesys APIs have been seen answering both; a client must
@@ -54,8 +66,15 @@ type Config struct {
 const DefaultSigningSecret = "emulator-signing-secret"
 
 const (
-	// DefaultRateLimit is the real service's limit: requests per minute per token.
+	// DefaultRateLimit is the real service's limit: requests per minute per token
+	// (token.rate.per.minute).
 	DefaultRateLimit = 300
+	// DefaultClientRateLimit is the real service's limit on requests per minute per OAuth
+	// client across all its tokens (org.app.user.rate.per.minute).
+	DefaultClientRateLimit = 3000
+	// DefaultTokenCreationLimit is the emulator's limit on tokens created per minute per OAuth
+	// client. Genesys publishes no figure; DESIGN.md says how this one was chosen.
+	DefaultTokenCreationLimit = 60
 	// DefaultTokenLifetime is the real service's default token lifetime (expires_in 86400).
 	DefaultTokenLifetime = 24 * time.Hour
 	// MaxBodyBytes is the largest request body the API accepts (the widget pipeline's 10 KiB
@@ -159,6 +178,12 @@ func normalize(cfg Config) (Config, error) {
 	}
 	if cfg.RateBurst == 0 && cfg.RateLimit > 0 {
 		cfg.RateBurst = cfg.RateLimit
+	}
+	if cfg.ClientRateLimit == 0 {
+		cfg.ClientRateLimit = DefaultClientRateLimit
+	}
+	if cfg.TokenCreationLimit == 0 {
+		cfg.TokenCreationLimit = DefaultTokenCreationLimit
 	}
 	switch {
 	case cfg.TokenLifetime < 0:

@@ -16,14 +16,15 @@ func TestNormalizeDefaults(t *testing.T) {
 	if fmt.Sprint(cfg.Clients) != fmt.Sprint(DefaultClients()) || fmt.Sprint(cfg.Users) != fmt.Sprint(DefaultUsers()) {
 		t.Errorf("clients %v users %v", cfg.Clients, cfg.Users)
 	}
-	if cfg.RateLimit != 300 || cfg.RateBurst != 300 || cfg.TokenLifetime != 24*time.Hour ||
+	if cfg.RateLimit != 300 || cfg.RateBurst != 300 || cfg.ClientRateLimit != 3000 || cfg.TokenCreationLimit != 60 || cfg.TokenLifetime != 24*time.Hour ||
 		cfg.SigningSecret != DefaultSigningSecret || cfg.Now == nil || cfg.Logger == nil {
 		t.Errorf("defaults not filled: %+v", cfg)
 	}
 
-	disabled, err := normalize(Config{RateLimit: -1})
-	if err != nil || disabled.RateLimit != -1 || newRateLimiter(disabled.RateLimit, disabled.RateBurst).enabled {
-		t.Errorf("negative RateLimit does not disable limiting: %+v %v", disabled, err)
+	disabled, err := normalize(Config{RateLimit: -1, ClientRateLimit: -1, TokenCreationLimit: -1})
+	if err != nil || disabled.RateLimit != -1 || newRateLimiter(LimitPerToken, disabled.RateLimit, disabled.RateBurst).enabled ||
+		disabled.ClientRateLimit != -1 || disabled.TokenCreationLimit != -1 {
+		t.Errorf("negative limits are not kept as switched off: %+v %v", disabled, err)
 	}
 
 	custom, err := normalize(Config{Clients: []OAuthClient{{ID: "c", Secret: "s", OrgID: "org-a"}, {ID: "d", Secret: "s", OrgID: "org-z"}}})

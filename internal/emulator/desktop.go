@@ -212,7 +212,8 @@ type DesktopView struct {
 	Pops               []DesktopPop          `json:"pops"`          // the agent's recent pops, newest first
 	Requests           []DesktopRequest      `json:"requests"`      // the org's recent requests, newest first
 	Headroom           []DesktopHeadroom     `json:"headroom"`      // every live token of the org
-	RateLimited        bool                  `json:"rateLimited"`
+	Clients            []DesktopClientRoom   `json:"clients"`       // every OAuth client of the org
+	RateLimited        bool                  `json:"rateLimited"`   // a per-token or per-client limit is on
 	CommunicationTypes []string              `json:"communicationTypes"`
 	Queues             []string              `json:"queues"` // queue ids the org's interaction widgets name
 	RenderFrame        [2]int                `json:"renderFrame"`
@@ -296,7 +297,8 @@ type DesktopRequest struct {
 }
 
 // DesktopHeadroom is one access token's rate-limit state: Remaining requests may be sent at once
-// now, out of Capacity; the bucket is full again in ResetSeconds.
+// now, out of Capacity (0 when the per-token limit is off); the bucket is full again in
+// ResetSeconds. Its client's limit (DesktopClientRoom) may leave it less.
 type DesktopHeadroom struct {
 	Token        string `json:"token"` // the journal's fingerprint, never the token
 	ClientID     string `json:"clientId"`
@@ -304,6 +306,21 @@ type DesktopHeadroom struct {
 	Capacity     int    `json:"capacity"`
 	PerMinute    int    `json:"perMinute"`
 	ResetSeconds int    `json:"resetSeconds"`
+}
+
+// DesktopClientRoom is one OAuth client's rate-limit state across all its tokens: Remaining
+// requests may be sent at once now, out of Capacity (0 when the per-client limit is off), full
+// again in ResetSeconds; and NewTokens more tokens may be created now, out of NewTokensCapacity
+// (0 when the token creation limit is off).
+type DesktopClientRoom struct {
+	ClientID          string `json:"clientId"`
+	LiveTokens        int    `json:"liveTokens"`
+	Remaining         int    `json:"remaining"`
+	Capacity          int    `json:"capacity"`
+	PerMinute         int    `json:"perMinute"`
+	ResetSeconds      int    `json:"resetSeconds"`
+	NewTokens         int    `json:"newTokens"`
+	NewTokensCapacity int    `json:"newTokensCapacity"`
 }
 
 func (s *Server) serveDesktopView(w http.ResponseWriter, r *http.Request) {
@@ -370,7 +387,8 @@ func (s *Server) desktopView(org, agent, desk, apps string) DesktopView {
 		RenderFrame:        [2]int{renderFrameWidth, renderFrameHeight},
 		Widgets:            []DesktopApp{}, Apps: []DesktopApp{}, Conversations: []DesktopConversation{},
 		Hidden: []DesktopHidden{}, Pops: []DesktopPop{}, Requests: []DesktopRequest{}, Headroom: []DesktopHeadroom{},
-		Queues: []string{},
+		Clients: []DesktopClientRoom{},
+		Queues:  []string{},
 	}
 	for _, id := range s.orgOrder {
 		o := DesktopOrg{ID: id, Name: s.orgNames[id], Agents: []DesktopAgent{}}
@@ -427,7 +445,8 @@ func (s *Server) desktopView(org, agent, desk, apps string) DesktopView {
 	for _, p := range pops {
 		v.Pops = append(v.Pops, s.desktopPop(p, byID[p.ApplicationID], apps))
 	}
-	v.Headroom, v.RateLimited = s.headroomOf(org, now), s.limiter.enabled
+	v.Headroom, v.Clients = s.headroomOf(org, now)
+	v.RateLimited = s.limiter.enabled || s.clientLimiter.enabled
 	s.mu.Unlock()
 
 	for q := range queues {
@@ -542,30 +561,44 @@ func (s *Server) desktopPop(p ScreenPop, app *integrationRecord, apps string) De
 	return out
 }
 
-// headroomOf lists the org's live tokens and what each may still send. The caller holds s.mu.
-func (s *Server) headroomOf(org string, now time.Time) []DesktopHeadroom {
-	out := []DesktopHeadroom{}
+// headroomOf lists what the org's live tokens and its OAuth clients may still send, and how
+// many tokens each client may still create. The caller holds s.mu.
+func (s *Server) headroomOf(org string, now time.Time) ([]DesktopHeadroom, []DesktopClientRoom) {
+	tokens := []DesktopHeadroom{}
+	live := map[string]int{}
 	for _, t := range s.tokens {
 		if t.orgID != org || !now.Before(t.expires) {
 			continue
 		}
+		live[t.clientID]++
 		h := DesktopHeadroom{Token: t.fingerprint, ClientID: t.clientID}
-		if s.limiter.enabled {
-			inUse := t.bucket.tat.Sub(now)
-			used := 0
-			if inUse > 0 {
-				used = int((inUse + s.limiter.interval - 1) / s.limiter.interval)
-			}
-			h.Capacity, h.PerMinute = s.limiter.burst, s.limiter.perMinute
-			h.Remaining = max(0, s.limiter.burst-used)
-			h.ResetSeconds = ceilSeconds(inUse)
+		if l := s.limiter; l.enabled {
+			used, reset := l.usage(t.bucket, now)
+			h.Capacity, h.PerMinute, h.Remaining, h.ResetSeconds = l.burst, l.perMinute, max(0, l.burst-used), reset
 		}
-		out = append(out, h)
+		tokens = append(tokens, h)
 	}
-	slices.SortFunc(out, func(a, b DesktopHeadroom) int {
+	slices.SortFunc(tokens, func(a, b DesktopHeadroom) int {
 		return cmp.Or(strings.Compare(a.ClientID, b.ClientID), strings.Compare(a.Token, b.Token))
 	})
-	return out
+	clients := []DesktopClientRoom{}
+	for _, c := range s.cfg.Clients {
+		if c.OrgID != org {
+			continue
+		}
+		room := DesktopClientRoom{ClientID: c.ID, LiveTokens: live[c.ID]}
+		counted := s.limits[c.ID]
+		if l := s.clientLimiter; l.enabled {
+			used, reset := l.usage(counted.requests, now)
+			room.Capacity, room.PerMinute, room.Remaining, room.ResetSeconds = l.burst, l.perMinute, max(0, l.burst-used), reset
+		}
+		if l := s.grantLimiter; l.enabled {
+			used, _ := l.usage(counted.grants, now)
+			room.NewTokensCapacity, room.NewTokens = l.burst, max(0, l.burst-used)
+		}
+		clients = append(clients, room)
+	}
+	return tokens, clients
 }
 
 // recentRequests is the tail of the journal for the org (and the login calls, which have no org

@@ -23,6 +23,9 @@ type JournalEntry struct {
 	IdempotencyKey string        `json:"idempotencyKey,omitempty"`
 	CorrelationID  string        `json:"correlationId"`
 	Fault          string        `json:"fault,omitempty"` // name of the fault injected on this request ("latency+500" when several), "" if none
+	// Limit names the rate limit that refused the request (LimitPerToken, LimitPerClient or
+	// LimitTokenCreation), "" if none did; an injected 429 is a Fault, not a Limit.
+	Limit string `json:"limit,omitempty"`
 	// CreatedID is the id of what a create made (POST /api/v2/integrations), also when its
 	// answer never reached the client (reset-after-commit): with Query, it lets a run be
 	// diagnosed from the journal alone.

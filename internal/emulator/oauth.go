@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,6 +22,20 @@ type tokenState struct {
 	fingerprint string
 	expires     time.Time
 	bucket      bucket
+}
+
+// clientLimits is what the limits that span an OAuth client's tokens have counted for it.
+type clientLimits struct {
+	requests bucket // API requests with any of its tokens (Server.clientLimiter)
+	grants   bucket // tokens created (Server.grantLimiter)
+}
+
+func newClientLimits(clients []OAuthClient) map[string]*clientLimits {
+	out := make(map[string]*clientLimits, len(clients))
+	for _, c := range clients {
+		out[c.ID] = &clientLimits{}
+	}
+	return out
 }
 
 // principal is who an authenticated call acts for.
@@ -78,6 +93,8 @@ func (s *Server) handleToken(c *call) reply {
 		return s.invalidClient(viaBasic, "authentication failed")
 	}
 
+	c.entry.ClientID = client.ID
+	c.entry.OrgID = client.OrgID
 	token, err := newAccessToken()
 	if err != nil {
 		return errorReply(&apiError{Status: http.StatusInternalServerError, Code: CodeInternalServerError, Message: "could not issue a token"})
@@ -90,6 +107,13 @@ func (s *Server) handleToken(c *call) reply {
 		expires:     now.Add(s.cfg.TokenLifetime),
 	}
 	s.mu.Lock()
+	if s.grantLimiter.enabled {
+		if v := s.grantLimiter.take(&s.limits[client.ID].grants, now); !v.allowed {
+			s.mu.Unlock()
+			c.entry.Limit = v.limit
+			return oauthReply(http.StatusBadRequest, "invalid_request", tokenCreationRefusal(s.grantLimiter.perMinute, v.retryAfter))
+		}
+	}
 	s.tokens[token] = st
 	s.issued++
 	if s.issued%tokenSweepEvery == 0 {
@@ -100,8 +124,6 @@ func (s *Server) handleToken(c *call) reply {
 		}
 	}
 	s.mu.Unlock()
-	c.entry.ClientID = client.ID
-	c.entry.OrgID = client.OrgID
 	c.entry.Token = st.fingerprint
 
 	h := http.Header{}
@@ -112,6 +134,13 @@ func (s *Server) handleToken(c *call) reply {
 		TokenType:   "bearer",
 		ExpiresIn:   int(s.cfg.TokenLifetime / time.Second),
 	}}
+}
+
+// tokenCreationRefusal is the description of a grant refused by the token creation limit. The
+// real login service's begins "rate limit exceeded;" (the official Terraform provider retries a
+// grant whose error reads so); the rest is the emulator's own.
+func tokenCreationRefusal(perMinute, retryAfter int) string {
+	return fmt.Sprintf("rate limit exceeded; this client may create %d tokens a minute, the next in %d s", perMinute, retryAfter)
 }
 
 func (s *Server) invalidClient(viaBasic bool, description string) reply {
@@ -138,8 +167,8 @@ var (
 	errBadBearer = &apiError{Status: http.StatusUnauthorized, Code: CodeBadCredentials, Message: "Invalid login credentials."}
 )
 
-// authenticate resolves the bearer token and spends one request of its rate limit. The caller
-// holds s.mu.
+// authenticate resolves the bearer token and spends one request of the rate limits it is under:
+// its own and its OAuth client's. The caller holds s.mu.
 func (s *Server) authenticate(r *http.Request, now time.Time) (principal, rateVerdict, *apiError) {
 	token, ok := bearerToken(r.Header.Get("Authorization"))
 	if !ok {
@@ -154,10 +183,10 @@ func (s *Server) authenticate(r *http.Request, now time.Time) (principal, rateVe
 		return principal{}, rateVerdict{}, errBadBearer
 	}
 	p := principal{clientID: st.clientID, orgID: st.orgID, fingerprint: st.fingerprint}
-	if !s.limiter.enabled {
-		return p, rateVerdict{allowed: true}, nil
-	}
-	return p, s.limiter.take(&st.bucket, now), nil
+	// The token's own limit comes first: it is the one the headers report while it binds.
+	return p, takeAll(now,
+		limitedBucket{s.limiter, &st.bucket},
+		limitedBucket{s.clientLimiter, &s.limits[st.clientID].requests}), nil
 }
 
 func bearerToken(header string) (string, bool) {

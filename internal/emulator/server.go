@@ -26,15 +26,19 @@ type Server struct {
 	cfg      Config
 	now      func() time.Time
 	log      *slog.Logger
-	limiter  rateLimiter
 	clients  map[string]OAuthClient
 	orgNames map[string]string
 	orgOrder []string
 	users    map[string]User
 	routes   []route
 
+	limiter       rateLimiter // API requests per access token (token.rate.per.minute)
+	clientLimiter rateLimiter // API requests per OAuth client, all its tokens (org.app.user.rate.per.minute)
+	grantLimiter  rateLimiter // new tokens per OAuth client
+
 	mu     sync.Mutex // guards everything below, except the journal
 	tokens map[string]*tokenState
+	limits map[string]*clientLimits // by OAuth client id
 	orgs   map[string]*orgData
 	faults []*faultState
 	issued int
@@ -54,17 +58,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:      cfg,
-		now:      cfg.Now,
-		log:      cfg.Logger,
-		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateBurst),
-		clients:  map[string]OAuthClient{},
-		orgNames: map[string]string{},
-		users:    map[string]User{},
-		tokens:   map[string]*tokenState{},
-		orgs:     map[string]*orgData{},
-		faults:   newFaultStates(cfg.Faults),
+		cfg:     cfg,
+		now:     cfg.Now,
+		log:     cfg.Logger,
+		limiter: newRateLimiter(LimitPerToken, cfg.RateLimit, cfg.RateBurst),
+		// Both hold one minute's allowance, as the per-token limit does by default.
+		clientLimiter: newRateLimiter(LimitPerClient, cfg.ClientRateLimit, cfg.ClientRateLimit),
+		grantLimiter:  newRateLimiter(LimitTokenCreation, cfg.TokenCreationLimit, cfg.TokenCreationLimit),
+		clients:       map[string]OAuthClient{},
+		orgNames:      map[string]string{},
+		users:         map[string]User{},
+		tokens:        map[string]*tokenState{},
+		orgs:          map[string]*orgData{},
+		faults:        newFaultStates(cfg.Faults),
 	}
+	s.limits = newClientLimits(cfg.Clients)
 	for _, c := range cfg.Clients {
 		s.clients[c.ID] = c
 		if _, seen := s.orgNames[c.OrgID]; !seen {
@@ -106,11 +114,13 @@ func (s *Server) SaveState() error {
 	return s.store.saveNow()
 }
 
-// Reset forgets integrations, screen pops, tokens and the journal, and rewinds the fault profile
-// (patterns start over, random streams are reseeded). The Config is kept.
+// Reset forgets integrations, screen pops, tokens, what the rate limits have counted and the
+// journal, and rewinds the fault profile (patterns start over, random streams are reseeded).
+// The Config is kept.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	s.tokens = map[string]*tokenState{}
+	s.limits = newClientLimits(s.cfg.Clients)
 	s.orgs = map[string]*orgData{}
 	profile := make([]Fault, len(s.faults))
 	for i, f := range s.faults {
@@ -264,10 +274,9 @@ func (s *Server) serve(c *call) {
 		}
 		c.principal = p
 		c.entry.ClientID, c.entry.OrgID, c.entry.Token = p.clientID, p.orgID, p.fingerprint
-		if s.limiter.enabled {
-			s.limiter.setHeaders(c.w.Header(), verdict)
-		}
+		setRateHeaders(c.w.Header(), verdict)
 		if !verdict.allowed {
+			c.entry.Limit = verdict.limit
 			s.finish(c, errorReply(errRateLimited(verdict.retryAfter)))
 			return
 		}
