@@ -188,7 +188,7 @@ func TestDesktopView(t *testing.T) {
 }
 
 func TestDesktopHeadroom(t *testing.T) {
-	h := newHarness(t, Config{RateLimit: 60, RateBurst: 10})
+	h := newHarness(t, Config{RateLimit: 60, RateBurst: 10, ClientRateLimit: 120, TokenCreationLimit: 5})
 	tok := h.tokenA()
 	for range 3 {
 		h.send(http.MethodGet, "/api/v2/organizations/me", tok, nil, nil)
@@ -198,9 +198,22 @@ func TestDesktopHeadroom(t *testing.T) {
 		v.Headroom[0].ResetSeconds != 3 || v.Headroom[0].ClientID != "org-a-client" || !v.RateLimited {
 		t.Fatalf("headroom = %+v", v.Headroom)
 	}
+	// The client has spent three of its 120 (half a second each) and one of its five new tokens.
+	want := DesktopClientRoom{ClientID: "org-a-client", LiveTokens: 1, Remaining: 117, Capacity: 120, PerMinute: 120,
+		ResetSeconds: 2, NewTokens: 4, NewTokensCapacity: 5}
+	if len(v.Clients) != 1 || v.Clients[0] != want {
+		t.Fatalf("clients = %+v, want %+v", v.Clients, want)
+	}
 	h.clock.Advance(2 * time.Second) // one token a second comes back
-	if got := h.view("org-a", "agent-1").Headroom[0].Remaining; got != 9 {
+	v = h.view("org-a", "agent-1")
+	if got := v.Headroom[0].Remaining; got != 9 {
 		t.Errorf("after 2 s: remaining %d, want 9", got)
+	}
+	if got := v.Clients[0]; got.Remaining != 120 || got.ResetSeconds != 0 || got.NewTokens != 4 {
+		t.Errorf("after 2 s: client %+v, want its requests back and still 4 new tokens", got)
+	}
+	if got := h.view("org-b", "agent-3").Clients; len(got) != 1 || got[0].ClientID != "org-b-client" || got[0].Remaining != 120 || got[0].LiveTokens != 0 {
+		t.Errorf("org-b's clients = %+v", got)
 	}
 	if got := h.view("org-b", "agent-3").Headroom; len(got) != 0 {
 		t.Errorf("org-b sees org-a's tokens: %v", got)

@@ -199,24 +199,36 @@ async function reportShown(pop) {
   }
 }
 
+function headroomRow(cls, attrs, who, remaining, capacity, resetSeconds) {
+  const bar = el('span', { class: 'fill' });
+  bar.style.width = `${Math.round((100 * remaining) / Math.max(1, capacity))}%`;
+  return el('div', { class: cls, ...attrs, 'data-remaining': String(remaining) },
+    el('span', { class: 'who', text: who }),
+    el('span', { class: 'bar' }, bar),
+    el('span', { class: 'num', text: `${remaining}/${capacity}${resetSeconds ? ` · full in ${resetSeconds}s` : ''}` }));
+}
+
 function renderHeadroom(view) {
   const box = $('headroom');
   if (!view.rateLimited) {
     box.replaceChildren(el('p', { class: 'empty', text: 'Rate limiting is off.' }));
     return;
   }
+  // Each OAuth client's allowance across all its tokens (org.app.user.rate.per.minute), then
+  // each token's own (token.rate.per.minute): a request needs room in both.
+  const rows = view.clients.filter((c) => c.capacity).map((c) => headroomRow('client-headroom', { 'data-client': c.clientId },
+    `${c.clientId} · ${c.liveTokens} token${c.liveTokens === 1 ? '' : 's'}` +
+      (c.newTokensCapacity ? ` · ${c.newTokens}/${c.newTokensCapacity} new` : ''),
+    c.remaining, c.capacity, c.resetSeconds));
   if (!view.headroom.length) {
-    box.replaceChildren(el('p', { class: 'empty', text: 'No live token in this org.' }));
-    return;
+    rows.push(el('p', { class: 'empty', text: 'No live token in this org.' }));
   }
-  box.replaceChildren(...view.headroom.map((h) => {
-    const bar = el('span', { class: 'fill' });
-    bar.style.width = `${Math.round((100 * h.remaining) / Math.max(1, h.capacity))}%`;
-    return el('div', { class: 'headroom', 'data-token': h.token, 'data-remaining': String(h.remaining) },
+  rows.push(...view.headroom.map((h) => (h.capacity
+    ? headroomRow('headroom', { 'data-token': h.token }, `${h.clientId} · ${h.token}`, h.remaining, h.capacity, h.resetSeconds)
+    : el('div', { class: 'headroom', 'data-token': h.token },
       el('span', { class: 'who', text: `${h.clientId} · ${h.token}` }),
-      el('span', { class: 'bar' }, bar),
-      el('span', { class: 'num', text: `${h.remaining}/${h.capacity}${h.resetSeconds ? ` · full in ${h.resetSeconds}s` : ''}` }));
-  }));
+      el('span', { class: 'num', text: 'no per-token limit' })))));
+  box.replaceChildren(...rows);
 }
 
 function renderRequests(view) {
