@@ -121,6 +121,16 @@ func logSetup(logger *slog.Logger, cfg emulator.Config) {
 		}
 		logger.Info("client", "id", c.ID, "org", c.OrgID, "users", strings.Join(names, ","))
 	}
+	logger.Info("rate limits", "perToken", perMinute(cfg.RateLimit), "perClient", perMinute(cfg.ClientRateLimit),
+		"tokenCreationPerClient", perMinute(cfg.TokenCreationLimit))
+}
+
+// perMinute describes a limit setting as the log shows it.
+func perMinute(n int) string {
+	if n < 0 {
+		return "off"
+	}
+	return strconv.Itoa(n) + "/min"
 }
 
 // usageError is a bad command line or environment setting (exit status 2).
@@ -145,9 +155,11 @@ func defaultOptions() options {
 	return options{
 		listen: defaultListen,
 		config: emulator.Config{
-			RateLimit:       emulator.DefaultRateLimit,
-			TokenLifetime:   emulator.DefaultTokenLifetime,
-			ActivationDelay: defaultActivationDelay,
+			RateLimit:          emulator.DefaultRateLimit,
+			ClientRateLimit:    emulator.DefaultClientRateLimit,
+			TokenCreationLimit: emulator.DefaultTokenCreationLimit,
+			TokenLifetime:      emulator.DefaultTokenLifetime,
+			ActivationDelay:    defaultActivationDelay,
 		},
 	}
 }
@@ -172,7 +184,8 @@ var settings = []setting{
 			return err
 		}},
 	{Name: "rate-limit", Env: "GENESYS_EMULATOR_RATE_LIMIT", Arg: "n",
-		Help: "requests per minute per token (default 300); negative disables rate limiting",
+		Help: "requests per minute per access token, Genesys' token.rate.per.minute (default 300); a bucket holding -rate-burst requests, refilled continuously;" +
+			" over it a call answers 429 with Retry-After; negative switches this limit off",
 		Set: func(o *options, v string) error {
 			return parseInt(v, &o.config.RateLimit, func(n int) bool { return n != 0 }, "a non-zero integer")
 		}},
@@ -180,6 +193,19 @@ var settings = []setting{
 		Help: "requests a token may send at once (default: the rate limit, one minute's allowance)",
 		Set: func(o *options, v string) error {
 			return parseInt(v, &o.config.RateBurst, func(n int) bool { return n > 0 }, "a positive integer")
+		}},
+	{Name: "client-rate-limit", Env: "GENESYS_EMULATOR_CLIENT_RATE_LIMIT", Arg: "n",
+		Help: "requests per minute per OAuth client across all its tokens, Genesys' org.app.user.rate.per.minute (default 3000); a call must fit its token's" +
+			" allowance and its client's; a bucket holding one minute's allowance, refilled continuously; over it a call answers 429 as for -rate-limit; negative switches this limit off",
+		Set: func(o *options, v string) error {
+			return parseInt(v, &o.config.ClientRateLimit, func(n int) bool { return n != 0 }, "a non-zero integer")
+		}},
+	{Name: "token-creation-limit", Env: "GENESYS_EMULATOR_TOKEN_CREATION_LIMIT", Arg: "n",
+		Help: "tokens per minute an OAuth client may create at POST /oauth/token (default 60; Genesys limits this but publishes no figure);" +
+			" a bucket holding one minute's allowance, refilled continuously; over it the grant answers 400 {\"error\":\"invalid_request\",\"description\":\"rate limit exceeded; ...\"}" +
+			" as the real login service does; negative switches this limit off",
+		Set: func(o *options, v string) error {
+			return parseInt(v, &o.config.TokenCreationLimit, func(n int) bool { return n != 0 }, "a non-zero integer")
 		}},
 	{Name: "token-lifetime", Env: "GENESYS_EMULATOR_TOKEN_LIFETIME", Arg: "duration",
 		Help: "access token lifetime, e.g. 1h (default 24h, expires_in 86400)",
@@ -255,6 +281,14 @@ Flags:
 		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.Help, s.Env)
 	}
 	fmt.Fprint(w, `
+Rate limits: every API call spends one request from its token's bucket and one from its
+client's, and is refused 429 (Retry-After, code too.many.requests.retry.after) if either is
+empty; a refused call spends nothing. The inin-ratelimit-count, -allowed and -reset headers
+describe one bucket, the tighter of the two (on a 429, the one that refused): the requests in
+use in it, its rate per minute, and the seconds until it is full again. Genesys' own windows
+are unpublished; the emulator's buckets are exact, accept at most a minute's allowance at
+once, and refill steadily, so Retry-After is the wait for the next request, not for a window.
+
 A session (default credentials):
   TOKEN=$(curl -s -u org-a-client:org-a-secret -d grant_type=client_credentials \
     http://127.0.0.1:8787/oauth/token | jq -r .access_token)

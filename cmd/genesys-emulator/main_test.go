@@ -40,19 +40,22 @@ func TestParseOptions(t *testing.T) {
 		{"defaults", nil, nil, func(t *testing.T, o options) {
 			c := o.config
 			if o.listen != "127.0.0.1:8787" || o.allowRemote || o.verbose || c.Clients != nil || c.Users != nil ||
-				c.RateLimit != 300 || c.RateBurst != 0 || c.TokenLifetime != 24*time.Hour || c.ActivationDelay != 2*time.Second ||
+				c.RateLimit != 300 || c.RateBurst != 0 || c.ClientRateLimit != 3000 || c.TokenCreationLimit != 60 ||
+				c.TokenLifetime != 24*time.Hour || c.ActivationDelay != 2*time.Second ||
 				c.SigningSecret != "" || c.Faults != nil || c.StatePath != "" {
 				t.Errorf("defaults = %+v", o)
 			}
 		}},
 		{"flags", []string{
 			"-listen", "localhost:9000", "-clients", "c1:s1:o1:One,c2:s2:o2", "-users", "u1:User One:o1",
-			"-rate-limit", "-1", "-rate-burst", "10", "-token-lifetime", "1h", "-activation-delay", "0",
+			"-rate-limit", "-1", "-rate-burst", "10", "-client-rate-limit", "-1", "-token-creation-limit", "7",
+			"-token-lifetime", "1h", "-activation-delay", "0",
 			"-signing-secret", "flag-secret", "-faults", faultFile, "-state", "/tmp/x.json", "-verbose",
 		}, nil, func(t *testing.T, o options) {
 			c := o.config
 			if o.listen != "localhost:9000" || !o.verbose || len(c.Clients) != 2 || c.Clients[0].OrgName != "One" ||
 				len(c.Users) != 1 || c.Users[0].Name != "User One" || c.RateLimit != -1 || c.RateBurst != 10 ||
+				c.ClientRateLimit != -1 || c.TokenCreationLimit != 7 ||
 				c.TokenLifetime != time.Hour || c.ActivationDelay != 0 || c.SigningSecret != "flag-secret" ||
 				len(c.Faults) != 1 || c.Faults[0].Kind != emulator.Kind500 || c.StatePath != "/tmp/x.json" {
 				t.Errorf("flags = %+v", o)
@@ -62,6 +65,7 @@ func TestParseOptions(t *testing.T) {
 			"GENESYS_EMULATOR_LISTEN": "0.0.0.0:9000", "GENESYS_EMULATOR_ALLOW_REMOTE": "true",
 			"GENESYS_EMULATOR_CLIENTS": "e:es:eo", "GENESYS_EMULATOR_USERS": "eu::eo",
 			"GENESYS_EMULATOR_RATE_LIMIT": "60", "GENESYS_EMULATOR_RATE_BURST": "5",
+			"GENESYS_EMULATOR_CLIENT_RATE_LIMIT": "600", "GENESYS_EMULATOR_TOKEN_CREATION_LIMIT": "-1",
 			"GENESYS_EMULATOR_TOKEN_LIFETIME": "90s", "GENESYS_EMULATOR_ACTIVATION_DELAY": "250ms",
 			"GENESYS_EMULATOR_SIGNING_SECRET": "env-secret", "GENESYS_EMULATOR_STATE": "/tmp/env.json",
 			"GENESYS_EMULATOR_FAULTS":  `{"kind":"latency","pattern":"x","latency":"5ms"}`,
@@ -69,7 +73,8 @@ func TestParseOptions(t *testing.T) {
 		}, func(t *testing.T, o options) {
 			c := o.config
 			if o.listen != "0.0.0.0:9000" || !o.allowRemote || !o.verbose || len(c.Clients) != 1 || c.Clients[0].ID != "e" ||
-				len(c.Users) != 1 || c.RateLimit != 60 || c.RateBurst != 5 || c.TokenLifetime != 90*time.Second ||
+				len(c.Users) != 1 || c.RateLimit != 60 || c.RateBurst != 5 || c.ClientRateLimit != 600 || c.TokenCreationLimit != -1 ||
+				c.TokenLifetime != 90*time.Second ||
 				c.ActivationDelay != 250*time.Millisecond || c.SigningSecret != "env-secret" || c.StatePath != "/tmp/env.json" ||
 				len(c.Faults) != 1 || c.Faults[0].Latency != 5*time.Millisecond {
 				t.Errorf("environment = %+v", o)
@@ -114,6 +119,10 @@ func TestParseOptionsRejects(t *testing.T) {
 		{"bad rate limit", []string{"-rate-limit", "lots"}, nil, "-rate-limit"},
 		{"zero rate limit", []string{"-rate-limit", "0"}, nil, "non-zero"},
 		{"bad burst", []string{"-rate-burst", "0"}, nil, "-rate-burst"},
+		{"zero client rate limit", []string{"-client-rate-limit", "0"}, nil, "-client-rate-limit"},
+		{"bad client rate limit", []string{"-client-rate-limit", "3k"}, nil, "non-zero"},
+		{"zero token creation limit", []string{"-token-creation-limit", "0"}, nil, "-token-creation-limit"},
+		{"bad env token creation limit", nil, map[string]string{"GENESYS_EMULATOR_TOKEN_CREATION_LIMIT": "many"}, "GENESYS_EMULATOR_TOKEN_CREATION_LIMIT"},
 		{"short token lifetime", []string{"-token-lifetime", "10ms"}, nil, "-token-lifetime"},
 		{"negative activation delay", []string{"-activation-delay", "-1s"}, nil, "-activation-delay"},
 		{"bad clients", []string{"-clients", "only:two"}, nil, "-clients"},
@@ -156,6 +165,16 @@ func TestHelp(t *testing.T) {
 	}
 	if strings.Contains(text, "do-not-print-me") || strings.Contains(text, emulator.DefaultSigningSecret) {
 		t.Error("help prints a signing secret")
+	}
+	// Each limit says what it models, its default, and its window.
+	for _, want := range []string{
+		"token.rate.per.minute (default 300)", "org.app.user.rate.per.minute (default 3000)",
+		"POST /oauth/token (default 60;", `400 {"error":"invalid_request","description":"rate limit exceeded; ..."}`,
+		"a bucket holding", "inin-ratelimit-count, -allowed and -reset headers",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("help lacks %q", want)
+		}
 	}
 }
 
