@@ -15,9 +15,15 @@
 //     missing is 401 authentication.required, unknown or expired is 401 bad.credentials.
 //   - Errors use the Genesys document {message, code, status, contextId, details, errors}; the
 //     contextId is the ININ-Correlation-Id header, which every answer carries.
-//   - Rate limiting per access token (default 300 per minute): 429 with Retry-After and
-//     code too.many.requests.retry.after; inin-ratelimit-count, -allowed and -reset on every
-//     answer to an authenticated call.
+//   - The rate limits Genesys documents: 300 requests per minute per access token
+//     (token.rate.per.minute, Config.RateLimit) and 3000 per minute per OAuth client across all
+//     its tokens (org.app.user.rate.per.minute, Config.ClientRateLimit). A call must fit both;
+//     else it answers 429 with Retry-After, code too.many.requests.retry.after and the message
+//     "Rate limit exceeded the maximum. Retry the request in [N] seconds", whichever refused.
+//     inin-ratelimit-count, -allowed and -reset are on every answer to an authenticated call.
+//     New tokens are limited per OAuth client too (Config.TokenCreationLimit): past it,
+//     POST /oauth/token answers 400 {"error":"invalid_request","description":"rate limit
+//     exceeded; ...", "error_description": the same}, as the login service does.
 //   - Integrations: create, get, list with paging ({entities, pageSize, pageNumber, total,
 //     pageCount, firstUri, selfUri, nextUri, previousUri, lastUri}; pageSize 1..100, default 25)
 //     and the documented filters ids (at most 100, repeated or comma-separated), integrationType
@@ -35,10 +41,27 @@
 //
 // # What is not
 //
-//   - The rate limit is a token bucket (Config.RateLimit per minute, capacity Config.RateBurst,
-//     by default one minute's allowance) rather than the real per-minute window; the headers are
-//     its equivalents: count is the tokens in use, reset the seconds until the bucket is full.
-//     A negative RateLimit disables limiting and its headers.
+//   - Each limit is a token bucket that holds one minute's allowance (the token's: RateBurst,
+//     by default a minute's) and refills steadily, kept exactly in integer time (GCRA). Genesys
+//     does not publish its windows; its headers (count 1, reset 61 after a first call, in a
+//     published SDK trace) look like a minute opened by the first call. Buckets are used
+//     because they are exact under an injected clock (the benchmark's floor, burst + rate*T,
+//     holds to the request), because two of them compose (a call needs room in both; a refused
+//     call spends from neither; Retry-After is the exact wait for the next call), and because no
+//     moment admits more than a minute's allowance, where a fixed window admits two across its
+//     edge. So Retry-After here is the wait for one more call (a second or so), where the real
+//     service is seen answering up to a minute; Kind429 faults give such waits.
+//   - The headers describe one bucket: the binding one, with the fewest calls left (the
+//     token's on a tie, so the token's whenever it is the tighter, as in Genesys' traces), or on
+//     a 429 the one that refused. count is the calls in use in it, allowed its rate per minute,
+//     reset the seconds until it is full; allowed-count is what may still be sent at once.
+//   - The token creation limit's size (DefaultTokenCreationLimit, 60 a minute) is the
+//     emulator's choice, Genesys publishing none (DESIGN.md says why 60); the description after
+//     "rate limit exceeded;" is the emulator's own, and the 400 carries no Retry-After or
+//     rate-limit headers. Refused and failed grants are not counted.
+//   - A negative RateLimit, ClientRateLimit or TokenCreationLimit switches that limit off
+//     alone; with both API limits off, no rate-limit headers are sent. JournalEntry.Limit names
+//     the limit that refused a call.
 //   - The list's sortBy takes name (the default: name, then id) or id; sortOrder (ascending,
 //     descending) is the emulator's own, as the published GET /api/v2/integrations has no such
 //     parameter; expand is accepted and changes nothing; nextPage and previousPage are refused
