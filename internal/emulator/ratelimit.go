@@ -108,14 +108,16 @@ type limitedBucket struct {
 // token's own limit while it is the tighter). The caller holds the lock that guards the buckets.
 func takeAll(now time.Time, limits ...limitedBucket) rateVerdict {
 	out := rateVerdict{allowed: true}
-	nexts := make([]bucket, len(limits))
+	var room [2]bucket // the two API limits fit without a heap allocation per call
+	nexts := room[:0]
 	first := true
-	for i, lb := range limits {
+	for _, lb := range limits {
 		if !lb.limiter.enabled {
+			nexts = append(nexts, bucket{})
 			continue
 		}
 		v, next := lb.limiter.judge(*lb.bucket, now)
-		nexts[i] = next
+		nexts = append(nexts, next)
 		switch {
 		case first,
 			!v.allowed && (out.allowed || v.retryAfter > out.retryAfter),
