@@ -207,6 +207,16 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// Authenticate obtains the access token the client's calls use, sending nothing else, so a caller
+// can learn that the credentials are refused or the login service cannot be reached before any
+// other request. The token is kept for the calls that follow; a client that already holds a valid
+// one sends nothing. Errors are what any call would meet: a *TokenError (IsCredentialsRefused,
+// Failure).
+func (c *Client) Authenticate(ctx context.Context) error {
+	_, err := c.tokens.get(ctx)
+	return err
+}
+
 // baseURL checks an API or login base URL. Plain http is accepted only for
 // loopback hosts (the emulator), so credentials never cross a network in clear.
 // Errors name the host at most, never raw: a URL may carry credentials.

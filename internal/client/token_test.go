@@ -199,3 +199,59 @@ func testInvalidateKeepsANewerToken(t *testing.T) {
 		t.Errorf("a stale invalidation dropped the newer token (%d grants)", fake.tokenRequests.Load())
 	}
 }
+
+// TestAuthenticate: Authenticate obtains the token and nothing else, and the calls after it use
+// that token rather than fetching their own.
+func TestAuthenticate(t *testing.T) { synctest.Test(t, testAuthenticate) }
+
+func testAuthenticate(t *testing.T) {
+	fake := newFakeGenesys(t, okHandler)
+	c := fake.client(t)
+	if err := c.Authenticate(context.Background()); err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	if got := c.Stats(); got.TokenFetches != 1 || got.Requests != 0 {
+		t.Errorf("after Authenticate: stats = %+v, want 1 token request and no call", got)
+	}
+	if err := c.Authenticate(context.Background()); err != nil {
+		t.Fatalf("second Authenticate: %v", err)
+	}
+	if _, err := c.OrganizationMe(context.Background()); err != nil {
+		t.Fatalf("OrganizationMe: %v", err)
+	}
+	if got := c.Stats(); got.TokenFetches != 1 || got.Requests != 1 {
+		t.Errorf("after a call: stats = %+v, want the one token request and 1 call", got)
+	}
+	if got := fake.tokenRequests.Load(); got != 1 {
+		t.Errorf("the login service saw %d token requests, want 1", got)
+	}
+}
+
+// TestAuthenticateFailures: what Authenticate reports is classified as any call's failure is.
+func TestAuthenticateFailures(t *testing.T) { synctest.Test(t, testAuthenticateFailures) }
+
+func testAuthenticateFailures(t *testing.T) {
+	fake := newFakeGenesys(t, okHandler)
+	c := fake.client(t, func(cfg *Config) { cfg.ClientSecret = "not-the-secret" })
+	err := c.Authenticate(context.Background())
+	if !IsCredentialsRefused(err) {
+		t.Errorf("wrong secret: IsCredentialsRefused(%v) = false", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "not-the-secret") {
+		t.Errorf("error leaks the secret: %v", err)
+	}
+	if got := c.Stats(); got.Requests != 0 {
+		t.Errorf("stats = %+v, want no API call", got)
+	}
+
+	// Nothing listens on the login URL: memnet refuses the dial as a closed port does.
+	c = fake.client(t, func(cfg *Config) { cfg.LoginURL = "http://127.0.0.1:1"; cfg.RetryMax = 1 })
+	err = c.Authenticate(context.Background())
+	var te *TokenError
+	if !errors.As(err, &te) || IsCredentialsRefused(err) {
+		t.Fatalf("unreachable login: error = %v, want a TokenError that is not a refusal", err)
+	}
+	if k := Failure(err); k != FailureRefused {
+		t.Errorf("unreachable login: Failure = %q, want %q (%v)", k, FailureRefused, err)
+	}
+}
