@@ -220,8 +220,9 @@ func Failure(err error) FailureKind {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return FailureTimeout
 	}
-	// TLS alerts from the peer and some handshake failures have no exported type.
-	if strings.Contains(err.Error(), "tls: ") {
+	// TLS alerts from the peer and some handshake failures have no exported type, nor has
+	// net/http's report of a server that answered the TLS hello in plain HTTP.
+	if msg := err.Error(); strings.Contains(msg, "tls: ") || strings.Contains(msg, "server gave HTTP response to HTTPS client") {
 		return FailureTLS
 	}
 	return FailureOther

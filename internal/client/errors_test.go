@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -140,5 +141,34 @@ func TestCredentialsAndSignatureRefusals(t *testing.T) {
 	}
 	if IsSignatureRefused(err) || MayHaveArrived(err) {
 		t.Errorf("refused credentials read as a refused signature or a lost answer: %v", err)
+	}
+}
+
+// TestTLSFailuresAreNamed: an https URL whose server presents a certificate this machine does not
+// trust, or answers in plain HTTP, is a TLS failure, over real loopback connections.
+func TestTLSFailuresAreNamed(t *testing.T) {
+	untrusted := httptest.NewUnstartedServer(http.HandlerFunc(okHandler))
+	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	untrusted.StartTLS()
+	t.Cleanup(untrusted.Close)
+	plain := httptest.NewServer(http.HandlerFunc(okHandler))
+	t.Cleanup(plain.Close)
+	for name, url := range map[string]string{
+		"untrusted certificate": untrusted.URL,
+		"plain HTTP server":     "https://" + plain.Listener.Addr().String(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := New(Config{ClientID: "id", ClientSecret: "secret", APIURL: url, LoginURL: url, RetryMax: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Authenticate(context.Background())
+			if Failure(err) != FailureTLS {
+				t.Errorf("Failure = %q, want %q: %v", Failure(err), FailureTLS, err)
+			}
+			if err != nil && !strings.Contains(err.Error(), string(FailureTLS)) {
+				t.Errorf("error does not say %q: %v", FailureTLS, err)
+			}
+		})
 	}
 }
