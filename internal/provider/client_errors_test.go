@@ -1,54 +1,202 @@
 package provider
 
 import (
+	"context"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
 
-// TestAccClientErrors_sayWhatHappened: failures of the network and refusals of the services are
-// named as what they are, with the attribute to change, never as a timeout that did not happen.
-func TestAccClientErrors_sayWhatHappened(t *testing.T) {
-	emu := newTestEmulator(t, emulator.Config{})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedPort := "http://" + l.Addr().String()
-	l.Close()
-	cases := map[string]struct {
-		config string
-		want   *regexp.Regexp
-	}{
-		"connection refused": {fmt.Sprintf(`provider "genesys" {
-  client_id     = "org-a-client"
+// signInPlan is a provider block with the given attributes and a widget to create. Planning a
+// new widget reads nothing, so the only request such a plan sends is the provider's sign-in.
+func signInPlan(providerAttrs string) string {
+	return fmt.Sprintf("provider \"genesys\" {\n%s\n}\n\nresource \"genesys_agent_widget\" \"test\" {%s}\n", providerAttrs, widgetBody)
+}
+
+const orgACredentials = `  client_id     = "org-a-client"
   client_secret = "org-a-secret"
-  api_url       = %q
   max_retries   = 1
-}`, closedPort), messageRE("connection refused", "Nothing accepts connections at that address: check login_url")},
-		"wrong client secret": {fmt.Sprintf(`provider "genesys" {
-  client_id     = "org-a-client"
-  client_secret = "not-the-secret"
-  api_url       = %q
-}`, emu.URL), messageRE("401", "refused the client credentials: check client_id and client_secret")},
+`
+
+// TestAccSignIn_failuresStopThePlan: configuring the provider signs in, so bad credentials and a
+// login service that cannot be reached fail `terraform plan` (a plan that would otherwise send
+// nothing), and the message says what happened, which setting to change, and how. A network
+// failure is named as what it is, never as a timeout that did not happen.
+func TestAccSignIn_failuresStopThePlan(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	namesAnswered := answerInvalidAsNoSuchHost(t)
+	signInFailed := "Unable to sign in to Genesys Cloud"
+	cases := map[string]struct {
+		attrs string
+		env   map[string]string
+		want  *regexp.Regexp
+	}{
+		"connection refused": {
+			attrs: orgACredentials + fmt.Sprintf("  api_url = %q", closedPortURL(t)),
+			want:  messageRE(signInFailed, "connection refused", "Nothing accepts connections at that address: check api_url, and that the service is running"),
+		},
+		"connection reset": {
+			attrs: orgACredentials + fmt.Sprintf("  api_url = %q", resettingURL(t)),
+			want:  messageRE(signInFailed, "connection reset", "The connection broke before the answer came", "run the command again", "check api_url"),
+		},
+		"no such host": {
+			attrs: orgACredentials + `  api_url = "https://api.genesys.invalid"`,
+			want:  messageRE(signInFailed, "no such host", "The host name does not exist: check api_url", "for a typo"),
+		},
+		"untrusted certificate": {
+			attrs: orgACredentials + fmt.Sprintf("  api_url = %q", untrustedTLSURL(t)),
+			want:  messageRE(signInFailed, "TLS handshake failed", "certificate signed by unknown authority", "not trusted by this machine", "Check api_url", "SSL_CERT_FILE"),
+		},
+		"plain HTTP at an https URL": {
+			attrs: orgACredentials + fmt.Sprintf("  api_url = %q", plainHTTPAsHTTPSURL(t)),
+			want:  messageRE(signInFailed, "TLS handshake failed", "server gave HTTP response to HTTPS client", "does not speak TLS", "Check api_url", "a local emulator is written with http://"),
+		},
+		"login_url refused while api_url answers": {
+			attrs: orgACredentials + fmt.Sprintf("  api_url   = %q\n  login_url = %q", emu.URL, closedPortURL(t)),
+			want:  messageRE(signInFailed, "signs in to Genesys Cloud when it is configured, at login_url, and could not", "connection refused", "check login_url, and"),
+		},
+		"api_url from the environment": {
+			attrs: orgACredentials,
+			env:   map[string]string{envAPIURL: closedPortURL(t)},
+			want:  messageRE(signInFailed, "signs in to Genesys Cloud when it is configured, at GENESYS_API_URL (api_url is unset), as login_url and environment are unset", "connection refused", "check GENESYS_API_URL (api_url is unset), and"),
+		},
+		"wrong client secret": {
+			attrs: fmt.Sprintf("  client_id     = \"org-a-client\"\n  client_secret = \"not-the-secret\"\n  api_url       = %q", emu.URL),
+			want:  messageRE("Genesys Cloud refused the client credentials", "401", "check client_id and client_secret", envClientID),
+		},
+		"unknown client": {
+			attrs: fmt.Sprintf("  client_id     = \"no-such-client\"\n  client_secret = \"org-a-secret\"\n  api_url       = %q", emu.URL),
+			want:  messageRE("Genesys Cloud refused the client credentials", "check client_id and client_secret"),
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			emu.ResetJournal()
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      tc.config + "\ndata \"genesys_organization\" \"this\" {}\n",
-					PlanOnly:    true,
-					ExpectError: tc.want,
-				}},
+				Steps:                    []resource.TestStep{{Config: signInPlan(tc.attrs), PlanOnly: true, ExpectError: tc.want}},
 			})
+			for _, r := range emu.Journal() {
+				if r.Path != "/oauth/token" {
+					t.Errorf("a plan that could not sign in sent %s %s", r.Method, r.Path)
+				}
+			}
+			if t.Failed() {
+				return
+			}
+			switch {
+			case strings.Contains(name, "client") && emu.countRequests("/oauth/token") == 0:
+				t.Error("the emulator saw no sign-in")
+			case name == "no such host" && namesAnswered() == 0:
+				t.Error("the test's DNS server answered nothing: the answer came from elsewhere")
+			}
 		})
+	}
+}
+
+// TestAccSignIn_goodConfigurationPlans: with good credentials the plan signs in once per
+// configured provider and sends nothing else.
+func TestAccSignIn_goodConfigurationPlans(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	var configured atomic.Int64
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: countingProviderFactories(&configured),
+		Steps: []resource.TestStep{{
+			Config:             signInPlan(orgACredentials + fmt.Sprintf("  api_url = %q", emu.URL)),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+	n := configured.Load()
+	if n == 0 {
+		t.Fatal("the provider was never configured")
+	}
+	if got := emu.countRequests("/oauth/token"); int64(got) != n {
+		t.Errorf("%d token requests for %d configured providers, want one each", got, n)
+	}
+	if got := emu.countRequests("/api/"); got != 0 {
+		t.Errorf("planning a new widget sent %d API requests, want none", got)
+	}
+}
+
+// TestAccSignIn_tokenIsReusedByTheWalk: the token obtained when the provider is configured is the
+// one every call of that provider then uses: one token request per configured provider, each
+// followed only by calls that carry it.
+func TestAccSignIn_tokenIsReusedByTheWalk(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	var configured atomic.Int64
+	config := emu.widgetConfig("", widgetBody) + `data "genesys_organization" "this" {}` + "\n"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: countingProviderFactories(&configured),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{Config: strings.Replace(config, "Queue metrics", "Queue metrics, live", 1)},
+		},
+	})
+	if err := emu.checkOneTokenPerConfigure(configured.Load())(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// checkOneTokenPerConfigure reads the journal in order: Terraform runs one provider at a time, so
+// after each token grant every API request up to the next grant must carry that grant's token.
+func (e *testEmulator) checkOneTokenPerConfigure(configured int64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		grants, calls, current := 0, 0, ""
+		for _, r := range e.Journal() {
+			if r.Path == "/oauth/token" {
+				grants++
+				current = r.Token
+				continue
+			}
+			calls++
+			if current == "" || r.Token != current {
+				return fmt.Errorf("%s %s carried token %q, not %q, the one granted last", r.Method, r.Path, r.Token, current)
+			}
+		}
+		switch {
+		case configured == 0 || calls == 0:
+			return fmt.Errorf("%d configured providers made %d API calls; the test proves nothing", configured, calls)
+		case int64(grants) != configured:
+			return fmt.Errorf("%d token requests for %d configured providers, want one each", grants, configured)
+		}
+		return nil
+	}
+}
+
+// countingProvider is the provider, counting the configurations that succeeded (those that hand
+// resources a client).
+type countingProvider struct {
+	*GenesysProvider
+	configured *atomic.Int64
+}
+
+func (p countingProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	p.GenesysProvider.Configure(ctx, req, resp)
+	if !resp.Diagnostics.HasError() && resp.ResourceData != nil {
+		p.configured.Add(1)
+	}
+}
+
+func countingProviderFactories(configured *atomic.Int64) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"genesys": func() (tfprotov6.ProviderServer, error) {
+			p := countingProvider{GenesysProvider: New("test")().(*GenesysProvider), configured: configured}
+			return providerserver.NewProtocol6WithError(p)()
+		},
 	}
 }
 

@@ -248,6 +248,16 @@ func (p *GenesysProvider) Configure(ctx context.Context, req provider.ConfigureR
 		resp.Diagnostics.AddError("Unable to configure the genesys provider", err.Error())
 		return
 	}
+	// Every value is known here (with one unknown, Configure returned above and the check waits
+	// for the apply, when Terraform configures the provider again with the values known), so the
+	// provider signs in now: wrong credentials or a login service that cannot be reached fail
+	// `terraform plan` before anything is planned against them, not halfway through an apply. The
+	// token is the one every call of this provider process then uses.
+	if err := data.client.Authenticate(ctx); err != nil {
+		resp.Diagnostics.Append(signInDiagnostic(err, settings.loginFrom))
+		_ = data.telemetry.Shutdown(ctx)
+		return
+	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.ActionData = data

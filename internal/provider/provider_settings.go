@@ -53,9 +53,11 @@ type providerSettings struct {
 	loginURL     string
 	auditLogPath string
 	maxRetries   int
-	constraints  widget.Constraints
-	screenPop    screenPopSettings
-	telemetry    telemetrySettings
+	// loginFrom is the setting the login service's URL came from: a sign-in that fails names it.
+	loginFrom   settingSource
+	constraints widget.Constraints
+	screenPop   screenPopSettings
+	telemetry   telemetrySettings
 }
 
 type screenPopSettings struct {
@@ -81,6 +83,21 @@ func (m genesysProviderModel) hasUnknown() bool {
 	}
 	values = append(values, m.Telemetry.values()...)
 	return slices.ContainsFunc(values, attr.Value.IsUnknown)
+}
+
+// settingSource is where a value of the provider block came from: the attribute a diagnostic
+// points at, and the words a message names it by (the environment variable, when it came from one).
+type settingSource struct {
+	attr  string
+	words string
+	at    string // for the login service: where the provider signs in, and why there
+}
+
+func sourceOf(v types.String, attr, env string) settingSource {
+	if !v.IsNull() {
+		return settingSource{attr: attr, words: attr}
+	}
+	return settingSource{attr: attr, words: env + " (" + attr + " is unset)"}
 }
 
 // resolveSettings applies environment fallbacks and defaults, and reports every missing or
@@ -137,6 +154,18 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 	}
 	endpoints := client.ResolveEndpoints(region, apiURL, loginURL)
 	s.apiURL, s.loginURL, s.environment = endpoints.APIURL, endpoints.LoginURL, endpoints.Environment
+	// The order is ResolveEndpoints': login_url, else the region's login service, else api_url.
+	switch {
+	case loginURL != "":
+		s.loginFrom = sourceOf(m.LoginURL, "login_url", envLoginURL)
+		s.loginFrom.at = "at " + s.loginFrom.words
+	case region != "":
+		s.loginFrom = sourceOf(m.Environment, "environment", envEnvironment)
+		s.loginFrom.at = "at " + s.loginURL + ", the login service of " + s.loginFrom.words + " (login_url overrides it)"
+	default:
+		s.loginFrom = sourceOf(m.APIURL, "api_url", envAPIURL)
+		s.loginFrom.at = "at " + s.loginFrom.words + ", as login_url and environment are unset"
+	}
 	s.auditLogPath = pick(m.AuditLogPath, envAuditLog)
 	s.maxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
