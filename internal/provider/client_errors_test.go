@@ -151,6 +151,42 @@ func TestAccSignIn_tokenIsReusedByTheWalk(t *testing.T) {
 	}
 }
 
+// TestAccSignIn_waitsForUnknownValues: a provider value unknown until apply (here a wrong secret
+// that another resource outputs) cannot be checked at plan, so the plan signs in nowhere and
+// succeeds; the apply, where the value is known, fails at the sign-in before anything is created.
+func TestAccSignIn_waitsForUnknownValues(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	config := fmt.Sprintf(`
+resource "terraform_data" "secret" {
+  input = "not-the-secret"
+}
+
+provider "genesys" {
+  client_id     = "org-a-client"
+  client_secret = terraform_data.secret.output
+  api_url       = %q
+}
+
+resource "genesys_agent_widget" "test" {%s}
+`, emu.URL, widgetBody)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, PlanOnly: true, ExpectNonEmptyPlan: true},
+			{
+				PreConfig: func() {
+					if n := len(emu.Journal()); n != 0 {
+						t.Errorf("a plan with an unknown secret sent %d requests, want none", n)
+					}
+				},
+				Config:      config,
+				ExpectError: messageRE("Genesys Cloud refused the client credentials", "check client_id and client_secret"),
+			},
+		},
+	})
+	mustCheck(t, emu.checkNoIntegrations("org-a"))
+}
+
 // checkOneTokenPerConfigure reads the journal in order: Terraform runs one provider at a time, so
 // after each token grant every API request up to the next grant must carry that grant's token.
 func (e *testEmulator) checkOneTokenPerConfigure(configured int64) resource.TestCheckFunc {
