@@ -84,7 +84,12 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages Genesys Cloud custom agent widgets and triggers agent screen pops. " +
 			"Each provider block is one Genesys Cloud org reached with an OAuth client-credentials grant; " +
-			"use aliased blocks to promote widgets from one org to the next.",
+			"use aliased blocks to promote widgets from one org to the next.\n\n" +
+			"When every value of the block is known at plan, configuring the provider signs in, obtaining the OAuth token " +
+			"its later requests use, so wrong credentials or a login service that cannot be reached fail `terraform plan`, " +
+			"with the setting to change, before anything is planned against them. Terraform configures the provider afresh " +
+			"for the plan and for the apply, and each signs in once. When a value is unknown until apply (it comes from " +
+			"another resource), the check waits for the apply, which signs in before its first change.",
 		Attributes: map[string]schema.Attribute{
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "OAuth client ID of a client-credentials grant with the `integrations` permissions. " +
