@@ -27,9 +27,13 @@ const (
 	targetCreatePerWidget  = 3.0
 	targetRefreshPerWidget = 2.0
 	targetDestroyPerWidget = 1.0
-	targetTokensPerProcess = 1 // and so 1 per apply of new widgets, whose plan walk reads nothing
-	targetRatio            = 1.10
-	targetRatioWidgets     = 500
+	targetTokensPerProcess = 1 // each configured provider signs in once (issue 15), and the walk reuses it
+	// An apply of new widgets configures the provider twice, for its plan and for its apply, and
+	// each signs in: issue 7 asked for one token per apply, from before the sign-in at plan that
+	// issue 15 added (which the plan walk of new widgets pays for, though it reads nothing).
+	targetTokensPerApply = 2
+	targetRatio          = 1.10
+	targetRatioWidgets   = 500
 )
 
 // Result is one benchmark run: what was measured and how.
@@ -175,12 +179,12 @@ func Evaluate(runs []Run, destroyRefresh bool) []Target {
 			targetRefreshPerWidget, "%.2f", phaseIs(PhaseRefresh), perWidget),
 		judge(Target{Name: "Requests to destroy", Limit: perWidgetLimit(targetDestroyPerWidget)},
 			targetDestroyPerWidget, "%.2f", phaseIs(PhaseDestroy), perWidget),
-		judge(Target{Name: "Token requests per apply of new widgets", Limit: fmt.Sprintf("≤ %d", targetTokensPerProcess)},
-			targetTokensPerProcess, "%.0f", phaseIs(PhaseCreate), func(p PhaseResult) float64 { return float64(p.TokenRequests) }),
-		judge(Target{Name: "Token requests per provider process that calls the API", Limit: fmt.Sprintf("≤ %d", targetTokensPerProcess)},
+		judge(Target{Name: "Token requests per apply of new widgets", Limit: fmt.Sprintf("≤ %d (the plan and the apply each sign in)", targetTokensPerApply)},
+			targetTokensPerApply, "%.0f", phaseIs(PhaseCreate), func(p PhaseResult) float64 { return float64(p.TokenRequests) }),
+		judge(Target{Name: "Token requests per configured provider process", Limit: fmt.Sprintf("≤ %d", targetTokensPerProcess)},
 			targetTokensPerProcess, "%.2f", func(Run, PhaseResult) bool { return true },
 			func(p PhaseResult) float64 {
-				return float64(p.TokenRequests) / float64(apiWalks(p.Phase, destroyRefresh))
+				return float64(p.TokenRequests) / float64(configuredWalks(p.Phase, destroyRefresh))
 			}),
 	}
 
@@ -223,20 +227,19 @@ func Evaluate(runs []Run, destroyRefresh bool) []Target {
 	return append(targets, ft)
 }
 
-// apiWalks is how many provider processes of a phase's terraform command call the API, each
-// with a token of its own: Terraform starts the provider afresh for every graph walk. A plan
-// walk that refreshes reads every widget; an apply walk writes. The walks that only validate or
-// read the schema send nothing.
-func apiWalks(phase string, destroyRefresh bool) int {
+// configuredWalks is how many provider processes of a phase's terraform command configure the
+// provider, each signing in with a token of its own: Terraform starts the provider afresh for
+// every graph walk. The walks that only validate or read the schema configure nothing.
+func configuredWalks(phase string, destroyRefresh bool) int {
 	switch phase {
-	case PhaseUpdate:
-		return 2 // plan walk (refresh) and apply walk (PUT)
+	case PhaseRefresh:
+		return 1 // the plan walk
 	case PhaseDestroy:
 		if destroyRefresh {
-			return 2
+			return 3 // the refresh, the destroy plan and the apply
 		}
 	}
-	return 1 // create: apply walk (nothing to refresh); refresh: plan walk
+	return 2 // the plan walk and the apply walk
 }
 
 func runName(r Run) string {
@@ -342,9 +345,10 @@ func WriteMarkdown(w io.Writer, res Result, plotFile string) error {
   (POST /oauth/token) are counted apart. Req/widget is requests / N.
 - Retries are attempts the client had to repeat: answers its policy retries (429, 5xx, 401) and requests that got no
   answer. In a phase that ended without error each was followed by another attempt.
-- Token requests: Terraform starts the provider afresh for each graph walk, and each process gets its own token. An
-  apply of new widgets calls the API from its apply walk only (its plan has nothing to read): one token. An update
-  refreshes in its plan walk and writes in its apply walk: two processes, one token each.
+- Token requests: Terraform starts the provider afresh for each graph walk, and each process that configures the
+  provider signs in once, so that bad credentials fail the plan; its walk then reuses that token. An apply (create,
+  update, destroy) configures it for its plan walk and for its apply walk: two tokens, even when the plan reads
+  nothing; a plan (refresh) one.
 - The floor is the least time the emulator's limiter allows for the requests it accepted: a bucket of capacity B
   refilled at R per minute accepts at most B + R·T/1min requests in T, so a token with n accepted requests needs at
   least max(0, n − B)/R. Terraform runs the provider once for the plan walk and again for the apply walk, each with a
