@@ -133,7 +133,7 @@ func checkSpec(s widgetSpec, c widget.Constraints, version int) diag.Diagnostics
 	}
 	body, err := client.EncodeIntegrationConfig(s.integrationConfig(version))
 	if err != nil {
-		diags.AddError("Unable to encode the widget configuration", err.Error())
+		diags.AddError("Unable to encode the widget configuration", err.Error()+". This is a bug in the provider; please report it.")
 		return diags
 	}
 	if err := widget.CheckPayloadSize(body, int(c.MaxPayloadBytes)); err != nil {
@@ -208,7 +208,8 @@ func modelFromAPI(ctx context.Context, m *agentWidgetResourceModel, in *client.I
 	typ, ok := widget.TypeForIntegration(in.IntegrationType.ID)
 	if !ok {
 		diags.AddError("Not a custom agent widget",
-			fmt.Sprintf("Integration %s is of type %q; genesys_agent_widget manages only %q and %q integrations.",
+			fmt.Sprintf("Integration %s is of type %q; genesys_agent_widget manages only %q and %q integrations. "+
+				"Import the ID of a widget, or manage this integration with the genesyscloud provider.",
 				in.ID, in.IntegrationType.ID, mustIntegrationType("webapp"), mustIntegrationType("integration")))
 		return diags
 	}

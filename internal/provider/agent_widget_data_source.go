@@ -141,8 +141,7 @@ func (d *AgentWidgetDataSource) Read(ctx context.Context, req datasource.ReadReq
 		return
 	}
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The genesys provider block is not configured, so the widget cannot be read.")
+		resp.Diagnostics.Append(providerNotConfigured("the widget cannot be read"))
 		return
 	}
 
@@ -155,13 +154,14 @@ func (d *AgentWidgetDataSource) Read(ctx context.Context, req datasource.ReadReq
 			return
 		}
 		if err != nil {
-			resp.Diagnostics.AddError("Unable to read the widget", err.Error())
+			resp.Diagnostics.AddError("Unable to read the widget", clientErrorDetail(err, serviceAPI))
 			return
 		}
 		in = found
 		if _, ok := widget.TypeForIntegration(in.IntegrationType.ID); !ok {
 			resp.Diagnostics.AddAttributeError(path.Root("id"), "Not a custom agent widget",
-				fmt.Sprintf("Integration %s is of type %q; genesys_agent_widget reads only %q and %q integrations.",
+				fmt.Sprintf("Integration %s is of type %q; genesys_agent_widget reads only %q and %q integrations. "+
+					"Set id to the ID of a widget, or read other integrations with the genesyscloud provider.",
 					in.ID, in.IntegrationType.ID, mustIntegrationType(widget.TypeWebapp), mustIntegrationType(widget.TypeIntegration)))
 			return
 		}
@@ -176,7 +176,7 @@ func (d *AgentWidgetDataSource) Read(ctx context.Context, req datasource.ReadReq
 
 	conf, err := d.data.client.GetIntegrationConfig(ctx, in.ID)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read the widget's configuration", err.Error())
+		resp.Diagnostics.AddError("Unable to read the widget's configuration", clientErrorDetail(err, serviceAPI))
 		return
 	}
 	var m agentWidgetResourceModel
@@ -192,7 +192,7 @@ func (d *AgentWidgetDataSource) findByName(ctx context.Context, name, typ string
 	var diags diag.Diagnostics
 	candidates, err := listWidgets(ctx, d.data.client, typ)
 	if err != nil {
-		diags.AddError("Unable to list the org's widgets", err.Error())
+		diags.AddError("Unable to list the org's widgets", clientErrorDetail(err, serviceAPI))
 		return nil, diags
 	}
 	var matches []client.Integration

@@ -69,7 +69,7 @@ func (r *AgentWidgetListResource) List(ctx context.Context, req list.ListRequest
 	var diags diag.Diagnostics
 	diags.Append(req.Config.Get(ctx, &cfg)...)
 	if r.data == nil {
-		diags.AddError("Provider not configured", "The genesys provider block is not configured; nothing can be listed.")
+		diags.Append(providerNotConfigured("the org's widgets cannot be listed"))
 	}
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

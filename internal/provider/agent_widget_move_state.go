@@ -46,21 +46,23 @@ func (r *AgentWidgetResource) MoveState(context.Context) []resource.StateMover {
 	return []resource.StateMover{{StateMover: moveFromOfficialIntegration}}
 }
 
+// importInstead is the way over when a moved state cannot be translated.
+const importInstead = "Import the widget instead: an import block with its id, and a removed block for the old resource."
+
 func moveFromOfficialIntegration(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
 	addr := req.SourceProviderAddress
 	if addr[strings.LastIndex(addr, "/")+1:] != officialProviderType || req.SourceTypeName != officialIntegrationType {
 		return // not ours to move; the framework reports that no mover took it
 	}
 	if req.SourceRawState == nil {
-		resp.Diagnostics.AddError("No state to move", "The moved genesyscloud_integration has no state to translate.")
+		resp.Diagnostics.AddError("No state to move", "The moved genesyscloud_integration has no state to translate. "+importInstead)
 		return
 	}
 	var src officialIntegrationState
 	if err := json.Unmarshal(req.SourceRawState.JSON, &src); err != nil {
 		resp.Diagnostics.AddError("Unreadable genesyscloud_integration state",
 			fmt.Sprintf("The state of the moved resource (schema version %d) is not in the shape this provider knows: %v. "+
-				"Import the widget instead: an import block with its id, and a removed block for the old resource.",
-				req.SourceSchemaVersion, err))
+				"%s", req.SourceSchemaVersion, err, importInstead))
 		return
 	}
 	if _, ok := widget.TypeForIntegration(src.IntegrationType); !ok {
@@ -72,8 +74,7 @@ func moveFromOfficialIntegration(ctx context.Context, req resource.MoveStateRequ
 	}
 	if src.ID == "" || len(src.Config) != 1 {
 		resp.Diagnostics.AddError("Incomplete genesyscloud_integration state",
-			"The moved resource has no id or no config block, so there is no widget configuration to take over. "+
-				"Import the widget by its id instead.")
+			"The moved resource has no id or no config block, so there is no widget configuration to take over. "+importInstead)
 		return
 	}
 	c := src.Config[0]
@@ -87,7 +88,7 @@ func moveFromOfficialIntegration(ctx context.Context, req resource.MoveStateRequ
 		}
 		if err := json.Unmarshal([]byte(f.text), f.into); err != nil {
 			resp.Diagnostics.AddError("Unreadable genesyscloud_integration configuration",
-				fmt.Sprintf("%s of the moved resource is not a JSON object: %v.", f.attr, err))
+				fmt.Sprintf("%s of the moved resource is not a JSON object: %v. %s", f.attr, err, importInstead))
 			return
 		}
 	}

@@ -593,8 +593,7 @@ func (r *AgentWidgetResource) ImportState(ctx context.Context, req resource.Impo
 // apply time; this guards against a provider block whose values never became known.
 func (r *AgentWidgetResource) configured(diags *diag.Diagnostics) bool {
 	if r.data == nil {
-		diags.AddError("Provider not configured",
-			"The genesys provider block has values that are still unknown; it cannot reach Genesys Cloud.")
+		diags.Append(providerNotConfigured("the widget cannot be read or changed"))
 		return false
 	}
 	return true

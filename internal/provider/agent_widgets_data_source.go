@@ -137,8 +137,7 @@ func (d *AgentWidgetsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		return
 	}
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The genesys provider block is not configured, so the org's widgets cannot be listed.")
+		resp.Diagnostics.Append(providerNotConfigured("the org's widgets cannot be listed"))
 		return
 	}
 	keep := func(client.Integration) bool { return true }
@@ -150,17 +149,18 @@ func (d *AgentWidgetsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		prefix := m.NamePrefix.ValueString()
 		keep = func(in client.Integration) bool { return strings.HasPrefix(in.Name, prefix) }
 	case !m.NameRegex.IsNull():
-		re, err := regexp.Compile(m.NameRegex.ValueString())
-		if err != nil { // the validator refuses it at plan; only an unknown value gets here
-			resp.Diagnostics.AddAttributeError(path.Root("name_regex"), "Invalid regular expression", err.Error())
+		if problem := validators.RegexpProblem("name_regex", m.NameRegex.ValueString()); problem != "" {
+			// The validator refuses it at plan; only a value unknown until apply gets here.
+			resp.Diagnostics.AddAttributeError(path.Root("name_regex"), "Invalid regular expression", problem)
 			return
 		}
+		re := regexp.MustCompile(m.NameRegex.ValueString())
 		keep = func(in client.Integration) bool { return re.MatchString(in.Name) }
 	}
 
 	all, err := listWidgets(ctx, d.data.client, m.Type.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to list the org's widgets", err.Error())
+		resp.Diagnostics.AddError("Unable to list the org's widgets", clientErrorDetail(err, serviceAPI))
 		return
 	}
 	ids := []attr.Value{}

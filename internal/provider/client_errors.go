@@ -46,9 +46,14 @@ func clientErrorHint(err error, service string) string {
 		return credentialsHint
 	}
 	var tokenErr *client.TokenError
+	var stateErr *client.ReportedStateError
 	switch {
 	case errors.As(err, &tokenErr):
 		return signInHint(tokenErr, loginURLFrom)
+	case errors.As(err, &stateErr):
+		return "Genesys Cloud reports the widget " + stateErr.State.Code + ", a state it does not leave on its own: " +
+			"correct what its message names in the widget's configuration (usually manifest_url) and apply again, " +
+			"or set status to \"inactive\" to keep it disabled."
 	case service == serviceScreenPop:
 		return failureHint(err, screenPopURLFrom)
 	default:

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
 
@@ -187,6 +188,32 @@ resource "genesys_agent_widget" "test" {%s}
 	mustCheck(t, emu.checkNoIntegrations("org-a"))
 }
 
+// TestAccProviderNotConfigured_saysHowToProceed: a data source read at plan while a provider value
+// is still unknown cannot reach the API; the error says why and what to do.
+func TestAccProviderNotConfigured_saysHowToProceed(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "secret" {
+  input = "org-a-secret"
+}
+
+provider "genesys" {
+  client_id     = "org-a-client"
+  client_secret = terraform_data.secret.output
+  api_url       = %q
+}
+
+data "genesys_organization" "this" {}
+`, emu.URL),
+			PlanOnly:    true,
+			ExpectError: messageRE("Provider not configured", "values that are unknown until apply", "genesys_organization cannot be read now", "Create those resources first (terraform apply -target=ADDRESS)", "values known at plan"),
+		}},
+	})
+}
+
 // checkOneTokenPerConfigure reads the journal in order: Terraform runs one provider at a time, so
 // after each token grant every API request up to the next grant must carry that grant's token.
 func (e *testEmulator) checkOneTokenPerConfigure(configured int64) resource.TestCheckFunc {
@@ -275,4 +302,16 @@ func messageRE(phrases ...string) *regexp.Regexp {
 		parts[i] = strings.Join(words, `\s+`)
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
+}
+
+// TestClientErrorHint_reportedStateError: an integration stuck in ERROR says what to change. The
+// emulator ends in ERROR only for a configuration without a url, which the provider never sends,
+// so this is checked on the hint itself.
+func TestClientErrorHint_reportedStateError(t *testing.T) {
+	err := fmt.Errorf("waiting: %w", &client.ReportedStateError{ID: "i-1", Want: "ACTIVE",
+		State: client.ReportedState{Code: "ERROR"}})
+	got := clientErrorDetail(err, serviceAPI)
+	if !messageRE("integration i-1 reports ERROR", "correct what its message names", "manifest_url", `set status to "inactive"`).MatchString(got) {
+		t.Errorf("detail = %q", got)
+	}
 }

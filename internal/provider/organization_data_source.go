@@ -57,8 +57,7 @@ func (d *OrganizationDataSource) Configure(_ context.Context, req datasource.Con
 
 func (d *OrganizationDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The genesys provider block has values that are unknown until apply; genesys_organization cannot be read before them.")
+		resp.Diagnostics.Append(providerNotConfigured("genesys_organization cannot be read"))
 		return
 	}
 	org, err := d.data.client.OrganizationMe(ctx)

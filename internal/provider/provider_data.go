@@ -50,12 +50,16 @@ func newProviderData(ctx context.Context, s providerSettings, providerVersion, t
 	})
 	if err != nil {
 		_ = tel.Shutdown(ctx)
-		return nil, fmt.Errorf("creating the Genesys Cloud API client: %w", err)
+		// The client's checks that remain after resolveSettings' are of the base URLs.
+		return nil, fmt.Errorf("%w. Write api_url, login_url and screenpop.endpoint_url (or %s and %s) as https URLs "+
+			"without a query or fragment; plain http is accepted only for a loopback host, such as a local emulator",
+			err, envAPIURL, envLoginURL)
 	}
 	log, err := audit.Open(s.auditLogPath)
 	if err != nil {
 		_ = tel.Shutdown(ctx)
-		return nil, fmt.Errorf("opening audit_log_path: %w", err)
+		return nil, fmt.Errorf("opening audit_log_path (or %s): %w. Set it to a regular file this user may create "+
+			"or append to, or leave it unset for no audit log", envAuditLog, err)
 	}
 	return &providerData{
 		telemetry:   tel,
@@ -89,6 +93,16 @@ func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 		return nil
 	}
 	return pd
+}
+
+// providerNotConfigured is the error of an operation that needs the API while the provider is not
+// configured, which happens only while a provider value is unknown (it comes from a resource not
+// yet created): Terraform configures the provider again at apply, with the values known.
+func providerNotConfigured(consequence string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Provider not configured",
+		"The genesys provider block has values that are unknown until apply (they come from resources not created yet), so "+
+			consequence+" now. Create those resources first (terraform apply -target=ADDRESS), or give the provider "+
+			"block values known at plan (variables, literals or data sources).")
 }
 
 // tflogLogger sends the API client's request log to Terraform's log (TF_LOG), under the

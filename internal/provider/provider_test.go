@@ -114,6 +114,8 @@ data "genesys_organization" "this" {}`,
 	})
 }
 
+// TestAccProvider_badConfiguration: a provider block that cannot work fails at plan, naming the
+// attribute to change.
 func TestAccProvider_badConfiguration(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
 	cases := map[string]struct {
@@ -165,6 +167,18 @@ func TestAccProvider_badConfiguration(t *testing.T) {
 }`,
 			want: `carries user info`,
 		},
+		"plain http to a remote api_url": {
+			config: `provider "genesys" {
+  client_id     = "x"
+  client_secret = "y"
+  api_url       = "http://api.example.com"
+}`,
+			want: `(?s)Unable to configure the genesys provider.*API URL \(host "api.example.com"\) must use https.*Write\s+api_url,\s+login_url.*plain\s+http\s+is\s+accepted\s+only\s+for\s+a\s+loopback\s+host`,
+		},
+		"audit log in a missing directory": {
+			config: emu.providerBlock("a", `  audit_log_path = "/nonexistent-dir/audit.jsonl"`),
+			want:   `(?s)opening\s+audit_log_path\s+\(or\s+GENESYS_AUDIT_LOG\).*Set\s+it\s+to\s+a\s+regular\s+file`,
+		},
 		"allowed origin with a path": {
 			config: emu.providerBlock("a", `
   widget_constraints {
@@ -193,6 +207,7 @@ func TestAccProvider_badConfiguration(t *testing.T) {
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config:      tc.config + "\ndata \"genesys_organization\" \"this\" {}\n",
+					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
 			})

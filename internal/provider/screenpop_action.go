@@ -134,8 +134,7 @@ func (a *ScreenPopAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 		return
 	}
 	if a.data == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The genesys provider block has values that are still unknown; it cannot deliver a screen pop.")
+		resp.Diagnostics.Append(providerNotConfigured("the screen pop cannot be delivered"))
 		return
 	}
 	key := m.IdempotencyKey.ValueString()

@@ -260,8 +260,7 @@ func (r *ScreenPopResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	if r.data == nil {
-		resp.Diagnostics.AddError("Provider not configured",
-			"The genesys provider block has values that are still unknown; it cannot deliver a screen pop.")
+		resp.Diagnostics.Append(providerNotConfigured("the screen pop cannot be delivered"))
 		return
 	}
 	if plan.IdempotencyKey.IsUnknown() {

@@ -29,9 +29,17 @@ func (regexpValidator) ValidateString(_ context.Context, req validator.StringReq
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression",
-			req.Path.String()+" is not a regular expression in RE2 syntax: "+err.Error()+
-				". Escape characters such as ( [ . * + ? with a backslash to match them literally (in HCL, write \\\\ for one backslash).")
+	if problem := RegexpProblem(req.Path.String(), req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression", problem)
 	}
+}
+
+// RegexpProblem is the rule of Regexp for a value known only at apply: what is wrong with value
+// as attribute attr and how to fix it, or "" when it is a regular expression.
+func RegexpProblem(attr, value string) string {
+	if _, err := regexp.Compile(value); err != nil {
+		return attr + " is not a regular expression in RE2 syntax: " + err.Error() +
+			". Escape characters such as ( [ . * + ? with a backslash to match them literally (in HCL, write \\\\ for one backslash)."
+	}
+	return ""
 }
