@@ -264,30 +264,55 @@ func countingProviderFactories(configured *atomic.Int64) map[string]func() (tfpr
 }
 
 // TestAccScreenPop_serviceRefusalsNameTheAttribute: what the screen pop service refuses is
-// reported against the setting that caused it.
+// reported against the setting that caused it. Only the service can tell (the signing secret and
+// the org's users are its own), so these are apply-time errors: the plan is clean and sends no pop,
+// the apply fails with the message and delivers nothing.
 func TestAccScreenPop_serviceRefusalsNameTheAttribute(t *testing.T) {
-	t.Run("refused signature", func(t *testing.T) {
-		emu := newTestEmulator(t, emulator.Config{SigningSecret: "the-service-knows-another-secret"})
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			Steps: []resource.TestStep{{
-				Config:      emu.screenPopConfig("", popResource("v1")),
-				ExpectError: messageRE("Screen pop signature refused", "screenpop.signing_secret (or GENESYS_SCREENPOP_SIGNING_SECRET) is not the secret the service holds", "Nothing was delivered"),
-			}},
+	cases := map[string]struct {
+		emu    func(*testing.T) *testEmulator
+		config func(*testEmulator) string
+		want   *regexp.Regexp
+	}{
+		"refused signature": {
+			emu: func(t *testing.T) *testEmulator {
+				return newTestEmulator(t, emulator.Config{SigningSecret: "the-service-knows-another-secret"})
+			},
+			config: func(e *testEmulator) string { return e.screenPopConfig("", popResource("v1")) },
+			want: messageRE("Screen pop signature refused", "screenpop.signing_secret (or GENESYS_SCREENPOP_SIGNING_SECRET) is not the secret the service holds",
+				"Set it to the secret shared with the screen pop service", "Nothing was delivered"),
+		},
+		"unknown agent": {
+			emu: newPopEmulator,
+			config: func(e *testEmulator) string {
+				return e.screenPopConfig("", strings.Replace(popResource("v1"), `"agent-1"`, `"agent-404"`, 1))
+			},
+			want: messageRE("Screen pop user not found", `knows no user "agent-404"`, "set user_id to the ID of a user of the org", "Nothing was delivered"),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			emu := tc.emu(t)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: tc.config(emu), PlanOnly: true, ExpectNonEmptyPlan: true},
+					{
+						PreConfig: func() {
+							if n := emu.countRequests("/api/v2/users/"); n != 0 {
+								t.Errorf("the plan sent %d screen pop requests", n)
+							}
+						},
+						Config:      tc.config(emu),
+						ExpectError: tc.want,
+					},
+				},
+			})
+			if n := emu.countRequests("/api/v2/users/"); n == 0 {
+				t.Error("the apply sent no screen pop: the refusal came from elsewhere")
+			}
+			mustCheck(t, emu.checkPops(0))
 		})
-		mustCheck(t, emu.checkPops(0))
-	})
-	t.Run("unknown agent", func(t *testing.T) {
-		emu := newPopEmulator(t)
-		resource.Test(t, resource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			Steps: []resource.TestStep{{
-				Config:      emu.screenPopConfig("", strings.Replace(popResource("v1"), `"agent-1"`, `"agent-404"`, 1)),
-				ExpectError: messageRE("Screen pop user not found", `knows no user "agent-404"`, "set user_id to the ID of a user of the org"),
-			}},
-		})
-		mustCheck(t, emu.checkPops(0))
-	})
+	}
 }
 
 // messageRE matches a diagnostic that contains each phrase, in order, however Terraform wraps its

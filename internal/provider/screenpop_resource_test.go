@@ -113,7 +113,9 @@ func TestAccScreenPop_popsOncePerTrigger(t *testing.T) {
 }
 
 // TestAccScreenPop_failedApplyRunAgainPopsOnce: the pop lands but every answer is lost, so the apply
-// fails; running it again reuses the key, the service answers 409, and the agent saw one pop.
+// fails (the plan, which sends no pop, is clean) saying the pop may have been delivered and that
+// running apply again is safe; running it again reuses the key, the service answers 409, and the
+// agent saw one pop.
 func TestAccScreenPop_failedApplyRunAgainPopsOnce(t *testing.T) {
 	emu := newPopEmulator(t)
 	emu.SetFaults([]emulator.Fault{{
@@ -122,7 +124,9 @@ func TestAccScreenPop_failedApplyRunAgainPopsOnce(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
+			{Config: emu.screenPopConfig("", popResource("v1")), PlanOnly: true, ExpectNonEmptyPlan: true},
 			{
+				PreConfig:   func() { mustCheck(t, emu.checkPops(0)) },
 				Config:      emu.screenPopConfig("", popResource("v1")),
 				ExpectError: messageRE("Screen pop may have been delivered", "may have been delivered", "Running terraform apply again is safe", "same idempotency key"),
 			},
