@@ -101,8 +101,8 @@ func TestAccPlanMessages_asciiCaseIsAccepted(t *testing.T) {
 // attribute to change and the fix, before anything is sent.
 func TestAccPlanMessages_screenPopInputs(t *testing.T) {
 	emu := newPopEmulator(t)
-	pop := func(old, new string) string {
-		return emu.screenPopConfig("", strings.Replace(popResource("v1"), old, new, 1))
+	pop := func(old, replacement string) string {
+		return emu.screenPopConfig("", strings.Replace(popResource("v1"), old, replacement, 1))
 	}
 	const target = `target_url     = "https://crm.example.com/agent-view"`
 	big := strings.Repeat("x", 8200)
