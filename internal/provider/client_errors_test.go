@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -186,6 +187,24 @@ resource "genesys_agent_widget" "test" {%s}
 		},
 	})
 	mustCheck(t, emu.checkNoIntegrations("org-a"))
+}
+
+// TestAccSignIn_tokenCreationLimit: a client that has created too many tokens this minute is
+// refused a new one; the plan fails saying so, not as a misdirected URL.
+func TestAccSignIn_tokenCreationLimit(t *testing.T) {
+	// The emulator's clock stands still, so the spent allowance never refills during the test.
+	frozen := time.Now()
+	emu := newTestEmulator(t, emulator.Config{TokenCreationLimit: 1, Now: func() time.Time { return frozen }})
+	emu.apiCall(t, "a", "GET", "/api/v2/organizations/me", "") // spends the minute's one token
+	emu.ResetJournal()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      signInPlan(orgACredentials + fmt.Sprintf("  api_url = %q", emu.URL)),
+			PlanOnly:    true,
+			ExpectError: messageRE("Unable to sign in to Genesys Cloud", "400 invalid_request", "rate limit exceeded", "refuses this OAuth client new tokens for now", "wait a minute and run the command again"),
+		}},
+	})
 }
 
 // TestAccProviderNotConfigured_saysHowToProceed: a data source read at plan while a provider value
