@@ -180,3 +180,52 @@ func TestURLCredentialsNeverEchoed(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveSettings_loginFrom: a failed sign-in names the setting the login URL came from, in
+// the order the URL is chosen.
+func TestResolveSettings_loginFrom(t *testing.T) {
+	creds := genesysProviderModel{ClientID: types.StringValue("id"), ClientSecret: types.StringValue("secret")}
+	with := func(f func(*genesysProviderModel)) genesysProviderModel {
+		m := creds
+		f(&m)
+		return m
+	}
+	cases := map[string]struct {
+		model    genesysProviderModel
+		env      map[string]string
+		attr, at string
+	}{
+		"login_url": {
+			model: with(func(m *genesysProviderModel) {
+				m.LoginURL, m.Environment = types.StringValue("https://login.example.net"), types.StringValue("mypurecloud.ie")
+			}),
+			attr: "login_url", at: "at login_url",
+		},
+		"login_url from the environment": {
+			model: with(func(m *genesysProviderModel) { m.Environment = types.StringValue("mypurecloud.ie") }),
+			env:   map[string]string{envLoginURL: "https://login.example.net"},
+			attr:  "login_url", at: "at GENESYS_LOGIN_URL (login_url is unset)",
+		},
+		"the region's login service": {
+			model: with(func(m *genesysProviderModel) {
+				m.Environment, m.APIURL = types.StringValue("mypurecloud.ie"), types.StringValue("https://proxy.internal")
+			}),
+			attr: "environment", at: "at https://login.mypurecloud.ie, the login service of environment (login_url overrides it)",
+		},
+		"api_url alone": {
+			model: with(func(m *genesysProviderModel) { m.APIURL = types.StringValue("http://127.0.0.1:8787") }),
+			attr:  "api_url", at: "at api_url, as login_url and environment are unset",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			s, diags := resolveSettings(context.Background(), tc.model, func(k string) string { return tc.env[k] })
+			if diags.HasError() {
+				t.Fatalf("diagnostics: %v", diags)
+			}
+			if s.loginFrom.attr != tc.attr || s.loginFrom.at != tc.at {
+				t.Errorf("loginFrom = %+v, want attr %q, at %q", s.loginFrom, tc.attr, tc.at)
+			}
+		})
+	}
+}
