@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,6 +52,14 @@ type pacer struct {
 	now           func() time.Time // the wall clock (tests replace it)
 	retryAfterCap time.Duration    // the longest Retry-After honoured, as for the call refused
 
+	// fixed is set for a limit the server does not advertise (the OAuth
+	// client's, across its tokens): its rate and capacity are configured,
+	// the rate-limit headers (which speak of one token) are not read, and
+	// only a 429's Retry-After is.
+	fixed         bool
+	fixedInterval time.Duration
+	fixedCapacity int
+
 	mu        sync.Mutex
 	interval  time.Duration // one request per interval; 0 = no limit known
 	capacity  int           // requests the server lets through at once
@@ -66,6 +75,63 @@ func newPacer(retryAfterCap time.Duration) *pacer {
 	return &pacer{now: time.Now, retryAfterCap: retryAfterCap}
 }
 
+// newFixedPacer paces to perMinute requests a minute with a bucket of
+// perMinute, once start says how full that bucket is; until then it holds
+// nothing back (as a pacer that has not yet learned its limit).
+func newFixedPacer(perMinute int, retryAfterCap time.Duration) *pacer {
+	return &pacer{
+		now: time.Now, retryAfterCap: retryAfterCap, fixed: true,
+		fixedInterval: max(time.Minute/time.Duration(perMinute), time.Nanosecond), fixedCapacity: perMinute,
+	}
+}
+
+// started reports whether a fixed pacer has been started (see start).
+func (p *pacer) started() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.interval > 0
+}
+
+// start begins pacing a fixed pacer, assuming the bucket has room for only
+// headroom requests now (plus those sent before start, already counted
+// against it). A fixed pacer cannot see the server's bucket, which other
+// processes of the same client may have drawn on moments ago; see
+// DESIGN.md for why one token's allowance is the room assumed.
+func (p *pacer) start(headroom int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.fixed || p.interval > 0 {
+		return
+	}
+	p.interval, p.capacity = p.fixedInterval, p.fixedCapacity
+	inUse := max(p.capacity-max(headroom, 1), 0) + p.sentUnpaced
+	p.tat = p.now().Add(time.Duration(inUse) * p.interval)
+}
+
+// limit returns the rate and capacity the pacer has learned; interval 0:
+// none yet.
+func (p *pacer) limit() (time.Duration, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.interval, p.capacity
+}
+
+// seed gives a pacer for a token that has not been used yet the limit
+// learned on another token of the same client: its bucket is full, so its
+// first requests go at once, and never more of them than the bucket holds.
+func (p *pacer) seed(interval time.Duration, capacity int) {
+	if interval <= 0 || capacity <= 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.interval > 0 {
+		return
+	}
+	p.interval, p.capacity = interval, capacity
+	p.tat = p.now().Add(time.Duration(p.sentUnpaced) * interval)
+}
+
 // reserve returns when a request may be sent (now, or later to keep within
 // the limit) and the epoch the time belongs to. The reservation is taken; a
 // caller that does not send at that time leaves a slot unused, which only
@@ -73,24 +139,64 @@ func newPacer(retryAfterCap time.Duration) *pacer {
 func (p *pacer) reserve() (time.Time, uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := p.now()
+	at := p.nextLocked(p.now())
+	p.takeLocked(at)
+	return at, p.epoch
+}
+
+// next returns the earliest time a request may be sent, without taking it.
+func (p *pacer) next(now time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.nextLocked(now)
+}
+
+func (p *pacer) nextLocked(now time.Time) time.Time {
 	at := now
 	if p.notBefore.After(at) {
 		at = p.notBefore
 	}
 	if p.interval <= 0 {
-		p.sentUnpaced++
-		return at, p.epoch
+		return at
 	}
 	burst := time.Duration(p.burst()-1) * p.interval
 	if earliest := p.tat.Add(-burst); earliest.After(at) {
 		at = earliest
 	}
+	return at
+}
+
+// take spends the request sent at at, which is no earlier than next.
+func (p *pacer) take(at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.takeLocked(at)
+}
+
+func (p *pacer) takeLocked(at time.Time) {
+	if p.interval <= 0 {
+		p.sentUnpaced++
+		return
+	}
 	if p.tat.Before(at) {
 		p.tat = at
 	}
 	p.tat = p.tat.Add(p.interval)
-	return at, p.epoch
+}
+
+// headroom is how many requests the pacer would let go at once at now; a
+// pacer that knows no limit yet has as much room as it has not spent.
+func (p *pacer) headroom(now time.Time) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.notBefore.After(now) {
+		return 0
+	}
+	if p.interval <= 0 {
+		return math.MaxInt32 - p.sentUnpaced
+	}
+	inUse := max(p.tat.Sub(now), 0)
+	return max(0, p.burst()-int((inUse+p.interval-1)/p.interval))
 }
 
 func (p *pacer) currentEpoch() uint64 {
@@ -136,6 +242,9 @@ func (p *pacer) observe(status int, h http.Header) {
 	defer p.mu.Unlock()
 	now := p.now()
 
+	if p.fixed {
+		hasAllowed, hasCount = false, false
+	}
 	if hasAllowed && allowed > 0 {
 		interval := max(time.Minute/time.Duration(allowed), time.Nanosecond)
 		if p.interval <= 0 {
@@ -160,6 +269,11 @@ func (p *pacer) observe(status int, h http.Header) {
 		return
 	}
 	p.epoch++
+	if p.fixed && p.interval <= 0 {
+		// Refused before it started: the bucket is empty, whatever was
+		// assumed.
+		p.interval, p.capacity = p.fixedInterval, p.fixedCapacity
+	}
 	if p.interval > 0 {
 		if hasCount && count > 0 {
 			// Refused with count in use: that is all the server holds.
