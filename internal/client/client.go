@@ -59,6 +59,15 @@ type Config struct {
 	// answered 404 for this long (unless this client deleted it). Tests
 	// against an emulator with short lags may lower it.
 	ReadLagWindow time.Duration
+
+	// MaxAccessTokens is how many access tokens the client may hold at once
+	// (see tokenPool): 0 or 1 = one token, as every call used before the
+	// pool existed. More let a long run exceed one token's rate limit, up to
+	// the client's.
+	MaxAccessTokens int
+	// ClientRateLimit is the OAuth client's allowance across all its
+	// tokens, in requests a minute; 0 = DefaultClientRateLimit.
+	ClientRateLimit int
 }
 
 // Default settings, applied by New to zero Config fields.
@@ -72,6 +81,10 @@ const (
 	DefaultPollInterval      = time.Second
 	DefaultReadLagWindow     = 5 * time.Second
 	DefaultUserAgent         = "terraform-provider-genesys"
+
+	// DefaultClientRateLimit is Genesys Cloud's documented limit on one
+	// OAuth client across all its tokens (org.app.user.rate.per.minute).
+	DefaultClientRateLimit = 3000
 )
 
 // UserAgent names the provider and Terraform versions for Config.UserAgent,
@@ -85,7 +98,7 @@ func UserAgent(providerVersion, terraformVersion string) string {
 }
 
 // Client calls the Genesys Cloud Platform API v2 for one OAuth client (one
-// org). It is safe for concurrent use; all calls share one token.
+// org). It is safe for concurrent use; its calls share a pool of tokens.
 type Client struct {
 	apiURL, screenPopURL string
 	userAgent            string
@@ -93,11 +106,13 @@ type Client struct {
 	observer             Observer
 
 	http   *http.Client // one attempt per Do; retries are layered on top per call
-	tokens *tokenSource
+	tokens *tokenPool   // the tokens API calls go out on, and their pacing
 
-	// apiPacer keeps API calls within the rate limit of the token they all
-	// share; screen pops sent to a relay of their own have their own.
-	apiPacer, screenPopPacer *pacer
+	// screenPopPacer keeps screen pops sent to a relay of their own within
+	// the relay's limit; nil when they go to the API and its pool.
+	screenPopPacer *pacer
+	// reads gathers concurrent reads of integrations into list reads.
+	reads *readBatcher
 
 	retryMax, rateLimitRetryMax int
 	retryWaitMin, retryWaitMax  time.Duration
@@ -121,9 +136,10 @@ type Client struct {
 
 // Stats counts what a Client has sent. Requests counts API request attempts
 // (retries included, token requests not); Retries counts the attempts that
-// were repeats; TokenFetches counts requests to the OAuth token endpoint.
+// were repeats; TokenFetches counts requests to the OAuth token endpoint;
+// TokensMinted counts the grants that gave a token.
 type Stats struct {
-	Requests, Retries, TokenFetches int64
+	Requests, Retries, TokenFetches, TokensMinted int64
 }
 
 // Stats returns the client's counters so far.
@@ -132,6 +148,7 @@ func (c *Client) Stats() Stats {
 		Requests:     c.requests.Load(),
 		Retries:      c.retries.Load(),
 		TokenFetches: c.tokenFetches.Load(),
+		TokensMinted: c.tokens.minted.Load(),
 	}
 }
 
@@ -188,8 +205,6 @@ func New(cfg Config) (*Client, error) {
 		deleted:           map[string]bool{},
 		creates:           map[string]chan struct{}{},
 	}
-	c.apiPacer = newPacer(c.retryAfterCap)
-	c.screenPopPacer = c.apiPacer
 	if screenPopURL != apiURL {
 		c.screenPopPacer = newPacer(c.retryAfterCap)
 	}
@@ -203,7 +218,12 @@ func New(cfg Config) (*Client, error) {
 		// Genesys Cloud does not redirect API calls, so none is followed.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	c.tokens = newTokenSource(c, cfg.ClientID, cfg.ClientSecret, loginURL+"/oauth/token")
+	clientLimit := cfg.ClientRateLimit
+	if clientLimit <= 0 {
+		clientLimit = DefaultClientRateLimit
+	}
+	c.tokens = newTokenPool(c, cfg.ClientID, cfg.ClientSecret, loginURL+"/oauth/token", cfg.MaxAccessTokens, clientLimit)
+	c.reads = &readBatcher{c: c}
 	return c, nil
 }
 

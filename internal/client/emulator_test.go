@@ -169,7 +169,7 @@ func testWidgetLifecycleCost(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("requests sent:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if st := c.Stats(); st != (Stats{Requests: 3, Retries: 0, TokenFetches: 1}) {
+	if st := c.Stats(); st != (Stats{Requests: 3, Retries: 0, TokenFetches: 1, TokensMinted: 1}) {
 		t.Errorf("stats = %+v", st)
 	}
 	for _, j := range journal[1:] {

@@ -264,6 +264,9 @@ type TokenError struct {
 	Code        string // OAuth error code, e.g. "invalid_client"
 	Description string
 	Err         error // the underlying failure when there was no answer
+	// Refusals counts grants refused in a row because the client creates
+	// tokens too fast, when more than this one was tried.
+	Refusals int
 }
 
 func (e *TokenError) Error() string {
@@ -280,6 +283,9 @@ func (e *TokenError) Error() string {
 	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.Refusals > 1 {
+		fmt.Fprintf(&b, " (refused %d times in a row: the login service limits how fast one OAuth client may create tokens)", e.Refusals)
 	}
 	return b.String()
 }

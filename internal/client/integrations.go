@@ -140,7 +140,6 @@ func (c *Client) apiCall(method, path string, query url.Values, body []byte) *ca
 		body:         body,
 		retryNetwork: true,
 		retryServer:  true,
-		pacer:        c.apiPacer,
 	}
 }
 
@@ -163,14 +162,32 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (*response, error) {
 }
 
 // GetIntegration reads one integration; a missing one is an error for
-// which IsNotFound is true.
+// which IsNotFound is true. Reads that arrive together share one list read
+// (see readBatcher).
 func (c *Client) GetIntegration(ctx context.Context, id string) (*Integration, error) {
-	var in Integration
-	if err := c.read(ctx, id, integrationPath(id), &in); err != nil {
+	in, err := c.reads.get(ctx, id)
+	if err != nil {
 		return nil, err
 	}
-	c.remember(in)
+	c.remember(*in)
+	return in, nil
+}
+
+// getAlone reads one integration by its own request, under the
+// read-after-write rule; prior, if not nil, is the 404 a read of it just
+// met.
+func (c *Client) getAlone(ctx context.Context, id string, prior *notFound) (*Integration, error) {
+	var in Integration
+	if err := c.readFrom(ctx, id, integrationPath(id), &in, prior); err != nil {
+		return nil, err
+	}
 	return &in, nil
+}
+
+// notFound is a 404 a read met, and when.
+type notFound struct {
+	err error
+	at  time.Time
 }
 
 // read GETs something of integration id. It is the one home of the
@@ -180,9 +197,19 @@ func (c *Client) GetIntegration(ctx context.Context, id string) (*Integration, e
 // once reads have answered 404 for readLagWindow, retried with backoff
 // within ctx. An integration this client deleted is gone at once.
 func (c *Client) read(ctx context.Context, id, path string, out any) error {
+	return c.readFrom(ctx, id, path, out, nil)
+}
+
+// readFrom is read continuing from a 404 already met (prior), if any.
+func (c *Client) readFrom(ctx context.Context, id, path string, out any, prior *notFound) error {
 	var first time.Time
 	for retry := 0; ; retry++ {
-		_, err := c.do(ctx, c.apiCall(http.MethodGet, path, nil, nil), out)
+		var err error
+		if retry == 0 && prior != nil {
+			err, first = prior.err, prior.at
+		} else {
+			_, err = c.do(ctx, c.apiCall(http.MethodGet, path, nil, nil), out)
+		}
 		if !IsNotFound(err) || c.deletedByUs(id) {
 			return err
 		}

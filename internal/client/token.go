@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -22,34 +25,92 @@ const (
 	refreshAhead = 60 * time.Second
 
 	// tokenFetchTimeout bounds one token grant, retries included. The grant
-	// runs detached from the caller that started it (see token), so it needs
-	// its own bound.
+	// runs detached from the caller that started it (see mintLocked), so it
+	// needs its own bound.
 	tokenFetchTimeout = 2 * time.Minute
 )
 
-// tokenSource holds the one token every call of a Client uses. oauth2's
-// ReuseTokenSource refreshes only 10 s before expiry and fetches once per
-// waiting caller when many find the token expired together; this one
-// refreshes early and lets every caller wait on a single grant.
-type tokenSource struct {
+// tokenPool holds the access tokens a Client's API calls go out on and
+// decides, for each call, which token it uses and when it may be sent.
+//
+// Genesys Cloud limits each token to a number of requests a minute (300;
+// learned from inin-ratelimit-allowed) and each OAuth client to a larger
+// number across all its tokens (3000; Config.ClientRateLimit). One token
+// caps a long run at the first; the pool lets it reach the second:
+//
+//   - It starts with no token. The first call that needs one mints it, and
+//     every call arriving meanwhile waits on that one grant.
+//   - Each token has its own pacer (see pacer), and a client-wide pacer
+//     keeps the sum of all tokens within the client's limit.
+//   - Each request goes out on the token that lets it go soonest; among
+//     tokens that can send at once, the one with the most headroom.
+//   - A token is added only when the next request would have to wait for
+//     every token's pacer while the client-wide pacer would let it go
+//     sooner, the pool holds fewer than max tokens, and no grant is under
+//     way. Until it arrives, requests wait as they would have.
+//   - A 401 drops only the token refused (fifty calls refused with one
+//     token drop it once); the next call that finds no token mints one.
+//     A token close to expiry is dropped the same way.
+//   - A grant the login service refuses because the client creates tokens
+//     too fast (400 invalid_request "rate limit exceeded") holds back the
+//     next growth for an exponential backoff; the pool carries on with the
+//     tokens it has. When it has none, the grant itself is tried again
+//     after a backoff, up to the retry budget, and only then do the calls
+//     waiting for it fail.
+//
+// Requests that cannot go at once wait in one queue, served in arrival
+// order by a dispatcher goroutine that exists only while the queue is not
+// empty: it takes the send slot for the head when its time comes, so no
+// slot is ever reserved ahead and left unused. Tokens live only in memory:
+// they are never logged (the journal of the emulator names them by a
+// fingerprint) and never written anywhere.
+type tokenPool struct {
 	c    *Client
 	conf clientcredentials.Config
-	hc   *http.Client // carries token requests through the retrying transport
+	hc   *http.Client     // carries token requests through the retrying transport
+	max  int              // the most tokens held at once
+	now  func() time.Time // the pacers' clock: the wall clock (tests replace it)
+
+	// client paces every token's requests together to the OAuth client's
+	// limit.
+	client *pacer
 
 	mu        sync.Mutex
-	token     string
-	expiresAt time.Time // zero: no expiry given; replaced on a 401 only
-	inflight  *tokenFetch
+	tokens    []*poolToken // oldest first
+	minting   *tokenFetch  // the grant under way, if any
+	refusals  int          // growth grants refused in a row
+	growAfter time.Time    // no growth grant before this (pool clock)
+	queue     []*tokenWaiter
+	running   bool          // a dispatcher serves the queue
+	wake      chan struct{} // tells the dispatcher something changed; capacity 1
+
+	minted atomic.Int64 // grants that gave a token
+}
+
+// poolToken is one access token with the pacer of its own rate limit.
+type poolToken struct {
+	value     string
+	expiresAt time.Time // on the client's clock; zero: no expiry given, kept until refused
+	pacer     *pacer
 }
 
 type tokenFetch struct {
-	done  chan struct{}
-	token string
-	err   error
+	done chan struct{}
+	err  error
 }
 
-func newTokenSource(c *Client, clientID, clientSecret, tokenURL string) *tokenSource {
-	return &tokenSource{
+// tokenWaiter is a request waiting for a token and a send slot.
+type tokenWaiter struct {
+	ctx   context.Context
+	ready chan struct{} // closed when tok or err is set
+	tok   *poolToken
+	err   error
+	done  bool // served (guarded by the pool's mu)
+	gone  bool // its caller stopped waiting (guarded by the pool's mu)
+}
+
+func newTokenPool(c *Client, clientID, clientSecret, tokenURL string, maxTokens, clientPerMinute int) *tokenPool {
+	return &tokenPool{
 		c: c,
 		conf: clientcredentials.Config{
 			ClientID:     clientID,
@@ -57,82 +118,407 @@ func newTokenSource(c *Client, clientID, clientSecret, tokenURL string) *tokenSo
 			TokenURL:     tokenURL,
 			AuthStyle:    oauth2.AuthStyleInHeader,
 		},
-		hc: &http.Client{Transport: tokenRoundTripper{c: c}},
+		hc:     &http.Client{Transport: tokenRoundTripper{c: c}},
+		max:    max(maxTokens, 1),
+		now:    time.Now,
+		client: newFixedPacer(clientPerMinute, c.retryAfterCap),
+		wake:   make(chan struct{}, 1),
 	}
 }
 
-// get returns a valid access token, fetching one if there is none or it is
-// about to expire. Concurrent callers share one fetch; each waits only as
-// long as its own ctx allows.
-func (ts *tokenSource) get(ctx context.Context) (string, error) {
-	ts.mu.Lock()
-	if ts.token != "" && (ts.expiresAt.IsZero() || ts.c.now().Before(ts.expiresAt)) {
-		tok := ts.token
-		ts.mu.Unlock()
-		return tok, nil
+// setClock replaces the pacers' clock (tests).
+func (p *tokenPool) setClock(now func() time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.now = now
+	p.client.now = now
+	for _, t := range p.tokens {
+		t.pacer.now = now
 	}
-	f := ts.inflight
-	if f == nil {
-		f = &tokenFetch{done: make(chan struct{})}
-		ts.inflight = f
-		// The grant must not die with the caller that happened to start
-		// it: the others waiting on it would all fail with an error that is
-		// not theirs. It keeps ctx's values (the logger) and has its own
-		// deadline instead.
-		fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
-		go func() {
-			defer cancel()
-			ts.fetch(fetchCtx, f)
-		}()
+}
+
+// get returns a live access token, minting the first one if there is none;
+// concurrent callers share one grant, and each waits only as long as its
+// own ctx allows. It paces nothing: calls paced by a limit of their own (a
+// screen pop relay) use it, and so can a caller that wants the first token
+// early (to check the credentials) and have the first call reuse it.
+func (p *tokenPool) get(ctx context.Context) (string, error) {
+	for {
+		p.mu.Lock()
+		p.dropDeadLocked()
+		if len(p.tokens) > 0 {
+			tok := p.tokens[0].value
+			p.mu.Unlock()
+			return tok, nil
+		}
+		f := p.mintLocked(ctx)
+		p.mu.Unlock()
+		select {
+		case <-f.done:
+			if f.err != nil {
+				return "", f.err
+			}
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
 	}
-	ts.mu.Unlock()
+}
+
+// acquire returns the token a request goes out on, once the request may be
+// sent on it, and how long it waited. It gives up when ctx ends, and at
+// once when the pacers would let the request go only after ctx's deadline.
+func (p *tokenPool) acquire(ctx context.Context) (*poolToken, time.Duration, error) {
+	p.mu.Lock()
+	start := p.now()
+	if len(p.queue) == 0 {
+		if t, at := p.chooseLocked(start); t != nil && !at.After(start) {
+			p.takeLocked(t, start)
+			p.mu.Unlock()
+			return t, 0, nil
+		}
+	}
+	w := &tokenWaiter{ctx: ctx, ready: make(chan struct{})}
+	p.queue = append(p.queue, w)
+	if !p.running {
+		p.running = true
+		// The dispatcher serves every caller: it keeps ctx's values (the
+		// logger) for the grants it starts, not its end.
+		go p.dispatch(context.WithoutCancel(ctx))
+	}
+	p.mu.Unlock()
 
 	select {
-	case <-f.done:
-		return f.token, f.err
+	case <-w.ready:
 	case <-ctx.Done():
-		return "", ctx.Err()
+		p.mu.Lock()
+		served := w.done
+		w.gone = !served
+		p.mu.Unlock()
+		if !served {
+			p.poke()
+			return nil, 0, ctx.Err()
+		}
+	}
+	if w.err != nil {
+		return nil, 0, w.err
+	}
+	return w.tok, p.now().Sub(start), nil
+}
+
+// dispatch serves the queue in order until it is empty.
+func (p *tokenPool) dispatch(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		p.mu.Lock()
+		for len(p.queue) > 0 && p.queue[0].gone {
+			p.queue[0] = nil
+			p.queue = p.queue[1:]
+		}
+		if len(p.queue) == 0 {
+			p.queue = nil
+			p.running = false
+			p.mu.Unlock()
+			return
+		}
+		head := p.queue[0]
+		now := p.now()
+		t, at := p.chooseLocked(now)
+		var grant *tokenFetch
+		switch {
+		case t == nil:
+			// No token at all: the first, or every one was refused or
+			// expired. The grant's end wakes the dispatcher; if it failed,
+			// it has failed the queue.
+			grant = p.mintLocked(ctx)
+		case !at.After(now):
+			p.takeLocked(t, now)
+			p.serveLocked(head, t, nil)
+			p.mu.Unlock()
+			continue
+		default:
+			if p.mayGrowLocked(t, now) {
+				p.mintLocked(ctx)
+			}
+			if deadline, ok := head.ctx.Deadline(); ok && !at.Before(deadline) {
+				p.serveLocked(head, nil, &paceError{wait: at.Sub(now)})
+				p.mu.Unlock()
+				continue
+			}
+		}
+		p.mu.Unlock()
+
+		if grant != nil {
+			select {
+			case <-grant.done:
+			case <-p.wake:
+			}
+			continue
+		}
+		timer.Reset(at.Sub(now))
+		select {
+		case <-timer.C:
+		case <-p.wake:
+			timer.Stop() // since Go 1.23 no stale tick can follow
+		}
 	}
 }
 
-func (ts *tokenSource) fetch(ctx context.Context, f *tokenFetch) {
-	started, startedWall := ts.c.now(), time.Now()
-	tok, err := ts.conf.Token(context.WithValue(ctx, oauth2.HTTPClient, ts.hc))
+// serveLocked hands the head of the queue its token, or its error.
+func (p *tokenPool) serveLocked(w *tokenWaiter, t *poolToken, err error) {
+	p.queue[0] = nil
+	p.queue = p.queue[1:]
+	w.tok, w.err, w.done = t, err, true
+	close(w.ready)
+}
 
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
+// poke tells the dispatcher to look again (a token was added, a caller
+// left); it never blocks.
+func (p *tokenPool) poke() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// chooseLocked returns the token the next request should go on and when
+// it may be sent: the token that lets it go soonest, and among those that
+// can send at once the one with the most headroom; no sooner than the
+// client-wide pacer allows. Nil: the pool holds no live token.
+func (p *tokenPool) chooseLocked(now time.Time) (*poolToken, time.Time) {
+	p.dropDeadLocked()
+	var best *poolToken
+	var bestAt time.Time
+	bestRoom := -1
+	for _, t := range p.tokens {
+		at := t.pacer.next(now)
+		switch {
+		case best == nil || at.Before(bestAt):
+			best, bestAt, bestRoom = t, at, -1
+		case at.Equal(bestAt):
+			if bestRoom < 0 {
+				bestRoom = best.pacer.headroom(now)
+			}
+			if room := t.pacer.headroom(now); room > bestRoom {
+				best, bestRoom = t, room
+			}
+		}
+	}
+	if best == nil {
+		return nil, time.Time{}
+	}
+	if c := p.client.next(now); c.After(bestAt) {
+		bestAt = c
+	}
+	return best, bestAt
+}
+
+// takeLocked spends the slot at at on the token and on the client.
+func (p *tokenPool) takeLocked(t *poolToken, at time.Time) {
+	t.pacer.take(at)
+	p.client.take(at)
+}
+
+// mayGrowLocked reports whether a token should be added for a request that
+// would wait for t, the best token there is: every token would hold it back
+// longer than the client-wide limit does, the pool has room, no grant is
+// under way, and no refused grant asks for patience.
+func (p *tokenPool) mayGrowLocked(t *poolToken, now time.Time) bool {
+	if len(p.tokens) >= p.max || p.minting != nil || p.growAfter.After(now) {
+		return false
+	}
+	return t.pacer.next(now).After(p.client.next(now))
+}
+
+// dropDeadLocked forgets tokens at or near their expiry.
+func (p *tokenPool) dropDeadLocked() {
+	now := p.c.now()
+	live := p.tokens[:0]
+	for _, t := range p.tokens {
+		if t.expiresAt.IsZero() || now.Before(t.expiresAt) {
+			live = append(live, t)
+		}
+	}
+	clear(p.tokens[len(live):])
+	p.tokens = live
+}
+
+// invalidate drops a token after an API call was refused with it; other
+// tokens are kept, and a token already dropped is not dropped twice: fifty
+// calls refused with one stale token cause at most one new grant.
+func (p *tokenPool) invalidate(used string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, t := range p.tokens {
+		if t.value == used && used != "" {
+			p.tokens = slices.Delete(p.tokens, i, i+1)
+			return
+		}
+	}
+}
+
+// observe learns from an answer to a call sent on t. A 429 holds back that
+// token; unless the token's own count explains it (the bucket it reports
+// is full), the refusal may be the client-wide limit's, or a gateway's, so
+// it holds back every token too. The first limit a token learns starts the
+// client-wide pacer.
+func (p *tokenPool) observe(t *poolToken, status int, h http.Header) {
+	t.pacer.observe(status, h)
+	if status == http.StatusTooManyRequests && !tokenFull(h) {
+		p.client.observe(status, h)
+	}
+	if !p.client.started() {
+		if interval, capacity := t.pacer.limit(); interval > 0 {
+			p.client.start(capacity)
+		}
+	}
+}
+
+// tokenFull reports whether a 429's rate-limit headers say the token's own
+// bucket was full.
+func tokenFull(h http.Header) bool {
+	allowed, okAllowed := headerInt(h, headerRateAllowed)
+	count, okCount := headerInt(h, headerRateCount)
+	return okAllowed && okCount && allowed > 0 && count >= allowed
+}
+
+// mintLocked starts a grant, unless one is under way, and returns it.
+func (p *tokenPool) mintLocked(ctx context.Context) *tokenFetch {
+	if p.minting != nil {
+		return p.minting
+	}
+	f := &tokenFetch{done: make(chan struct{})}
+	p.minting = f
+	// The grant must not die with the caller that happened to start it:
+	// the others waiting on it would all fail with an error that is not
+	// theirs. It keeps ctx's values (the logger) and has its own deadline.
+	fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
+	go func() {
+		defer cancel()
+		p.runMint(fetchCtx, f)
+	}()
+	return f
+}
+
+// runMint performs one grant. A grant refused while the pool holds no token
+// is tried again after a backoff, within the retry budget and the grant's
+// deadline; one refused while there are tokens to carry on with is not.
+func (p *tokenPool) runMint(ctx context.Context, f *tokenFetch) {
+	var (
+		tok      *oauth2.Token
+		err      error
+		started  time.Time
+		wall     time.Time
+		refusals int
+	)
+	for {
+		started, wall = p.c.now(), time.Now()
+		tok, err = p.conf.Token(context.WithValue(ctx, oauth2.HTTPClient, p.hc))
+		if err == nil {
+			break
+		}
+		err = tokenError(err)
+		if !isGrantRateLimited(err) {
+			break
+		}
+		refusals++
+		var te *TokenError
+		if errors.As(err, &te) {
+			te.Refusals = refusals
+		}
+		p.mu.Lock()
+		needed := len(p.tokens) == 0
+		p.mu.Unlock()
+		if !needed || refusals > p.c.retryMax {
+			break
+		}
+		wait := p.c.backoff(refusals - 1)
+		p.c.log.warn(ctx, "genesys oauth token grant refused (token creation rate limit), retrying", map[string]any{
+			"refusals": refusals, "retry_in_ms": wait.Milliseconds(),
+		})
+		if sleep(ctx, wait) != nil {
+			break
+		}
+	}
+
+	p.mu.Lock()
+	defer p.poke()
+	defer p.mu.Unlock()
 	defer close(f.done)
-	ts.inflight = nil
+	p.minting = nil
 	if err != nil {
-		f.err = tokenError(err)
-		ts.c.log.warn(ctx, "genesys oauth token grant failed", map[string]any{"error": f.err})
+		f.err = err
+		fields := map[string]any{"error": err, "tokens": len(p.tokens)}
+		if len(p.tokens) == 0 {
+			// Nobody can be served without a token: every waiting call
+			// gets the grant's error, as it would have had it waited on
+			// the grant itself.
+			for _, w := range p.queue {
+				if !w.gone {
+					w.err, w.done = err, true
+					close(w.ready)
+				}
+			}
+			p.queue = nil
+		} else {
+			// Carry on with the tokens there are; grow again only later.
+			p.refusals++
+			p.growAfter = p.now().Add(p.c.growthBackoff(p.refusals))
+			fields["next_growth_in_ms"] = p.growAfter.Sub(p.now()).Milliseconds()
+		}
+		p.c.log.warn(ctx, "genesys oauth token grant failed", fields)
 		return
 	}
-	ts.token = tok.AccessToken
-	ts.expiresAt = time.Time{}
+	t := &poolToken{value: tok.AccessToken, pacer: newPacer(p.c.retryAfterCap)}
+	t.pacer.now = p.now
 	fields := map[string]any{}
 	if !tok.Expiry.IsZero() {
 		// Expiry is on the wall clock from when the answer arrived; measure
 		// the lifetime from when the request left, to be safe, and place
 		// it on the client's clock.
-		life := tok.Expiry.Sub(startedWall)
+		life := tok.Expiry.Sub(wall)
 		early := min(refreshAhead, life/4)
-		ts.expiresAt = started.Add(life - early)
+		t.expiresAt = started.Add(life - early)
 		fields["lifetime_s"] = int64(life / time.Second)
 	}
-	f.token = tok.AccessToken
-	ts.c.log.debug(ctx, "genesys oauth token granted", fields)
+	// A new token's bucket is full; its limit is the one its elders
+	// learned, so its first requests are paced from the start.
+	for _, old := range p.tokens {
+		if interval, capacity := old.pacer.limit(); interval > 0 {
+			t.pacer.seed(interval, capacity)
+			break
+		}
+	}
+	p.tokens = append(p.tokens, t)
+	p.refusals = 0
+	p.growAfter = time.Time{}
+	p.minted.Add(1)
+	fields["tokens"] = len(p.tokens)
+	p.c.log.debug(ctx, "genesys oauth token granted", fields)
 }
 
-// invalidate drops the cached token after an API call was refused with it,
-// unless it has already been replaced: fifty calls refused with one stale
-// token cause one new grant, not fifty.
-func (ts *tokenSource) invalidate(used string) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if used != "" && ts.token == used {
-		ts.token = ""
+// growthBackoff is how long the pool waits before it tries to grow again
+// after n grants in a row were refused: doubling from twice the retry
+// backoff's base, up to its ceiling (1 s, 2 s, 4 s ... 30 s by default). The
+// login service's limit on minting is counted per minute.
+func (c *Client) growthBackoff(n int) time.Duration {
+	d := c.retryWaitMax
+	if n < 32 {
+		if b := c.retryWaitMin << n; b > 0 && b < d {
+			d = b
+		}
 	}
+	return d
+}
+
+// isGrantRateLimited reports whether a grant was refused because the
+// client creates tokens too fast: Genesys' login service answers 400
+// invalid_request with a description saying "rate limit exceeded".
+func isGrantRateLimited(err error) bool {
+	var te *TokenError
+	return errors.As(err, &te) && te.Status == http.StatusBadRequest && te.Code == "invalid_request" &&
+		strings.Contains(strings.ToLower(te.Description), "rate limit")
 }
 
 // tokenError turns oauth2's error into a TokenError. oauth2's own message

@@ -49,8 +49,10 @@ type call struct {
 	// also come after the server acted.
 	retryServer bool
 
-	// pacer spaces the attempts to the rate limit of the service called;
-	// nil for the OAuth grant, which the login service limits otherwise.
+	// pacer spaces the attempts to the rate limit of a service with a limit
+	// of its own (a screen pop relay); nil for API calls, which the token
+	// pool paces, and for the OAuth grant, which the login service limits
+	// otherwise.
 	pacer *pacer
 }
 
@@ -407,22 +409,30 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, errors.New("client: request sent outside Client.send")
 	}
 	// Pacing comes before the attempt's own time limit starts.
-	var paced time.Duration
-	if st.cl.pacer != nil {
-		var err error
-		if paced, err = st.cl.pacer.wait(req.Context()); err != nil {
-			return nil, err
+	var (
+		paced  time.Duration
+		pooled *poolToken // the pool's token the attempt goes out on
+		tok    string
+		err    error
+	)
+	switch {
+	case st.cl.kind != kindAPI:
+	case st.cl.pacer != nil:
+		if paced, err = st.cl.pacer.wait(req.Context()); err == nil {
+			tok, err = c.tokens.get(req.Context())
 		}
+	default:
+		if pooled, paced, err = c.tokens.acquire(req.Context()); err == nil {
+			tok = pooled.value
+		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), c.attemptTimeout)
 	out := req.Clone(ctx)
 	out.Header.Set("User-Agent", c.userAgent)
 	if st.cl.kind == kindAPI {
-		tok, err := c.tokens.get(req.Context())
-		if err != nil {
-			cancel()
-			return nil, err
-		}
 		st.usedToken = tok
 		out.Header.Set("Authorization", "Bearer "+tok)
 		c.requests.Add(1)
@@ -468,7 +478,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	st.mayHaveArrived = true // answered: the server saw it, whatever a later attempt meets
-	if st.cl.pacer != nil {
+	switch {
+	case pooled != nil:
+		c.tokens.observe(pooled, resp.StatusCode, resp.Header)
+	case st.cl.pacer != nil:
 		st.cl.pacer.observe(resp.StatusCode, resp.Header)
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
