@@ -127,23 +127,24 @@ func flightContext(batch []*batchedRead) (context.Context, context.CancelFunc) {
 }
 
 // takeBatch removes from the queue the reads of the first listPageSize
-// distinct ids, in queue order, and returns them with those ids.
+// distinct ids in queue order, with every other read of those ids wherever
+// it is queued, and returns them with those ids.
 func takeBatch(queue *[]*batchedRead) ([]*batchedRead, []string) {
-	seen := map[string]bool{}
+	chosen := map[string]bool{}
 	var ids []string
-	n := 0
+	var batch, rest []*batchedRead
 	for _, r := range *queue {
-		if !seen[r.id] {
-			if len(ids) == listPageSize {
-				break
-			}
-			seen[r.id] = true
+		if !chosen[r.id] && len(ids) < listPageSize {
+			chosen[r.id] = true
 			ids = append(ids, r.id)
 		}
-		n++
+		if chosen[r.id] {
+			batch = append(batch, r)
+		} else {
+			rest = append(rest, r)
+		}
 	}
-	batch := (*queue)[:n:n]
-	*queue = (*queue)[n:]
+	*queue = rest
 	return batch, ids
 }
 

@@ -1,0 +1,295 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+)
+
+// createWidgets makes n integrations through c and returns their ids.
+func createWidgets(t *testing.T, c *Client, n int) []string {
+	t.Helper()
+	ids := make([]string, n)
+	for i := range ids {
+		in, err := c.CreateIntegration(context.Background(), fmt.Sprintf("widget-%03d", i), TypeEmbeddedClientApp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = in.ID
+	}
+	return ids
+}
+
+// readAll reads every id at once, one goroutine each, and fails the test
+// on any error or wrong answer.
+func readAll(t *testing.T, c *Client, ids []string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			in, err := c.GetIntegration(context.Background(), id)
+			if err != nil || in.ID != id {
+				t.Errorf("GetIntegration(%s) = %+v, %v", id, in, err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// integrationReads is the journal's reads of integrations, as "GET id" for
+// a read by id and "LIST n" for a list of n ids.
+func (e *emu) integrationReads(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, j := range e.server.Journal() {
+		switch {
+		case j.Method != http.MethodGet:
+		case j.Route == "/api/v2/integrations":
+			q, err := url.ParseQuery(j.Query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("LIST %d", len(strings.Split(q.Get("ids"), ","))))
+		case j.Route == "/api/v2/integrations/{id}":
+			out = append(out, "GET "+strings.TrimPrefix(j.Path, "/api/v2/integrations/"))
+		}
+	}
+	return out
+}
+
+// TestReadsThatArriveTogetherShareAListRead: a read goes out alone; the 40
+// that arrive while it is under way go together in one list read by ids.
+// Whether they arrived "together" is decided by the first read still being
+// in flight, never by a timing window.
+func TestReadsThatArriveTogetherShareAListRead(t *testing.T) {
+	synctest.Test(t, testReadsThatArriveTogetherShareAListRead)
+}
+
+func testReadsThatArriveTogetherShareAListRead(t *testing.T) {
+	e := newEmu(t, emulator.Config{})
+	c := e.client()
+	ids := createWidgets(t, c, 41)
+	e.server.ResetJournal()
+	// The first read takes a second to answer.
+	e.setFaults(emulator.Fault{Kind: emulator.KindLatency, Method: http.MethodGet, PathPrefix: "/api/v2/integrations", Pattern: "x", Latency: time.Second})
+
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.GetIntegration(context.Background(), ids[0])
+		first <- err
+	}()
+	synctest.Wait() // the first read is under way
+	start := time.Now()
+	readAll(t, c, ids[1:])
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.integrationReads(t), []string{"GET " + ids[0], "LIST 40"}; !slices.Equal(got, want) {
+		t.Errorf("reads sent: %v, want %v", got, want)
+	}
+	if waited := time.Since(start); waited != time.Second {
+		t.Errorf("the 40 waited %v, want the second the read ahead of them took", waited)
+	}
+}
+
+// TestBatchedReadsFillPagesInOrder: 250 reads queued behind one go in
+// lists of at most a page (100 ids), in the order they came.
+func TestBatchedReadsFillPagesInOrder(t *testing.T) {
+	synctest.Test(t, testBatchedReadsFillPagesInOrder)
+}
+
+func testBatchedReadsFillPagesInOrder(t *testing.T) {
+	e := newEmu(t, emulator.Config{RateLimit: -1})
+	c := e.client()
+	ids := createWidgets(t, c, 251)
+	e.server.ResetJournal()
+	e.setFaults(emulator.Fault{Kind: emulator.KindLatency, Method: http.MethodGet, PathPrefix: "/api/v2/integrations", Pattern: "x", Latency: time.Second})
+	go func() { _, _ = c.GetIntegration(context.Background(), ids[0]) }()
+	synctest.Wait()
+	// Half the reads twice: a repeated id costs nothing more.
+	readAll(t, c, slices.Concat(ids[1:], ids[1:126]))
+	synctest.Wait()
+	if got, want := e.integrationReads(t), []string{"GET " + ids[0], "LIST 100", "LIST 100", "LIST 50"}; !slices.Equal(got, want) {
+		t.Errorf("reads sent: %v, want %v", got, want)
+	}
+}
+
+// TestBatchedReadsFallBackToSingleReads: an id the list does not hold is
+// read on its own under the read-after-write rule: one that lags its create
+// is found once reads catch up, one deleted elsewhere is not found once the
+// lag window has passed.
+func TestBatchedReadsFallBackToSingleReads(t *testing.T) {
+	synctest.Test(t, testBatchedReadsFallBackToSingleReads)
+}
+
+func testBatchedReadsFallBackToSingleReads(t *testing.T) {
+	e := newEmu(t, emulator.Config{})
+	c := e.client()
+	ids := createWidgets(t, c, 4)
+	// A fifth widget whose reads lag its create by 100 ms (within the
+	// client's 150 ms read-lag window).
+	e.setFaults(emulator.Fault{Kind: emulator.KindReadNotFoundAfterCreate, Pattern: "x", For: 100 * time.Millisecond})
+	lagging, err := c.CreateIntegration(context.Background(), "lagging", TypeEmbeddedClientApp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := ids[3]
+	if !e.server.DeleteIntegrationOutOfBand("org-a", gone) {
+		t.Fatal("could not delete out of band")
+	}
+	e.server.ResetJournal()
+	e.setFaults(emulator.Fault{Kind: emulator.KindLatency, Method: http.MethodGet, PathPrefix: "/api/v2/integrations", Pattern: "x", Latency: 10 * time.Millisecond})
+
+	go func() { _, _ = c.GetIntegration(context.Background(), ids[0]) }()
+	synctest.Wait()
+	results := make(map[string]error)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, id := range []string{ids[1], ids[2], gone, lagging.ID} {
+		wg.Go(func() {
+			in, err := c.GetIntegration(context.Background(), id)
+			if err == nil && in.ID != id {
+				err = fmt.Errorf("read %s, got %s", id, in.ID)
+			}
+			mu.Lock()
+			results[id] = err
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for _, id := range []string{ids[1], ids[2], lagging.ID} {
+		if results[id] != nil {
+			t.Errorf("read of %s: %v", id, results[id])
+		}
+	}
+	if !IsNotFound(results[gone]) {
+		t.Errorf("read of the deleted widget: %v, want not found", results[gone])
+	}
+	reads := e.integrationReads(t)
+	if len(reads) < 4 || reads[0] != "GET "+ids[0] || reads[1] != "LIST 4" {
+		t.Fatalf("reads sent: %v, want the lone read, a list of 4, then single reads", reads)
+	}
+	for _, r := range reads[2:] {
+		if r != "GET "+gone && r != "GET "+lagging.ID {
+			t.Errorf("single read %q of a widget the list held", r)
+		}
+	}
+}
+
+// TestLoneReadKeepsTheNotFoundRule: a read that goes alone and meets a 404
+// continues the read-after-write rule from that answer; one the client
+// deleted itself is gone at once.
+func TestLoneReadKeepsTheNotFoundRule(t *testing.T) {
+	synctest.Test(t, testLoneReadKeepsTheNotFoundRule)
+}
+
+func testLoneReadKeepsTheNotFoundRule(t *testing.T) {
+	e := newEmu(t, emulator.Config{})
+	c := e.client()
+	ids := createWidgets(t, c, 2)
+	e.server.DeleteIntegrationOutOfBand("org-a", ids[0])
+	start := time.Now()
+	if _, err := c.GetIntegration(context.Background(), ids[0]); !IsNotFound(err) {
+		t.Fatalf("read of a widget deleted elsewhere = %v, want not found", err)
+	}
+	if waited := time.Since(start); waited < c.readLagWindow {
+		t.Errorf("a 404 was believed after %v, before the read-lag window of %v", waited, c.readLagWindow)
+	}
+	if err := c.DeleteIntegration(context.Background(), ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	e.server.ResetJournal()
+	if _, err := c.GetIntegration(context.Background(), ids[1]); !IsNotFound(err) {
+		t.Fatalf("read of a widget this client deleted = %v, want not found", err)
+	}
+	if got := e.integrationReads(t); len(got) != 1 {
+		t.Errorf("reads of a widget this client deleted: %v, want one", got)
+	}
+}
+
+// TestRefusedListReadsAlone: a service that refuses lists by ids (a 400) is
+// read one integration at a time from then on, and every read is answered.
+func TestRefusedListReadsAlone(t *testing.T) { synctest.Test(t, testRefusedListReadsAlone) }
+
+func testRefusedListReadsAlone(t *testing.T) {
+	var lists, singles atomic.Int64
+	release := make(chan struct{})
+	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v2/integrations" {
+			lists.Add(1)
+			writeGenesysError(w, http.StatusBadRequest, "bad.request", "ids is not supported", "corr-400")
+			return
+		}
+		if singles.Add(1) == 1 {
+			<-release
+		}
+		id := strings.TrimPrefix(r.URL.Path, "/api/v2/integrations/")
+		writeJSON(w, http.StatusOK, map[string]any{"id": id, "name": id, "integrationType": map[string]string{"id": TypeEmbeddedClientApp}})
+	})
+	c := fake.client(t)
+	go func() { _, _ = c.GetIntegration(context.Background(), "first") }()
+	synctest.Wait()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		readAll(t, c, []string{"a", "b", "c"})
+	}()
+	synctest.Wait()
+	close(release)
+	<-done
+	readAll(t, c, []string{"d", "e"})
+	if lists.Load() != 1 || singles.Load() != 6 {
+		t.Errorf("%d lists, %d single reads; want the one list refused, then every read alone", lists.Load(), singles.Load())
+	}
+}
+
+// TestRefreshCost is a refresh as Terraform runs one, in miniature: ten
+// workers (Terraform's default parallelism) each read a widget with its
+// configuration, widget after widget, every request taking the same time.
+// The reads of widgets share lists, so a widget costs about one request
+// (its configuration) and a share of a list. (Identical latencies are the
+// worst case: the workers fall into step, one of them alone in every other
+// list.)
+func TestRefreshCost(t *testing.T) { synctest.Test(t, testRefreshCost) }
+
+func testRefreshCost(t *testing.T) {
+	const widgets, workers = 200, 10
+	e := newEmu(t, emulator.Config{RateLimit: -1})
+	c := e.client()
+	ids := createWidgets(t, c, widgets)
+	e.server.ResetJournal()
+	e.setFaults(emulator.Fault{Kind: emulator.KindLatency, PathPrefix: "/api/v2/", Probability: 1, Latency: 20 * time.Millisecond})
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= widgets {
+					return
+				}
+				if _, _, err := c.GetIntegrationAndConfig(context.Background(), ids[i]); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	requests := len(e.server.JournalWhere(emulator.JournalFilter{PathPrefix: "/api/v2/"}))
+	perWidget := float64(requests) / widgets
+	t.Logf("refresh of %d widgets by %d workers: %d requests, %.2f per widget", widgets, workers, requests, perWidget)
+	if perWidget > 1.2 {
+		t.Errorf("%.2f requests per widget, want at most 1.2", perWidget)
+	}
+}
