@@ -438,22 +438,15 @@ func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, agentWidgetIdentityModel{ID: state.ID})...)
 	// The client believes a 404 only once reads have lagged no longer than Genesys' reads lag
 	// its writes, so a refresh right after an apply does not drop (and then duplicate) a widget.
-	in, err := r.data.client.GetIntegration(ctx, id)
+	// The widget and its configuration are read at once, and the widget's read shares a list
+	// with the other widgets' refreshed alongside it.
+	in, cfg, err := r.data.client.GetIntegrationAndConfig(ctx, id)
 	if client.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to read the widget", clientErrorDetail(err, serviceAPI))
-		return
-	}
-	cfg, err := r.data.client.GetIntegrationConfig(ctx, id)
-	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to read the widget's configuration", clientErrorDetail(err, serviceAPI))
 		return
 	}
 	resp.Diagnostics.Append(modelFromAPI(ctx, &state, in, cfg)...)
@@ -535,11 +528,7 @@ func (r *AgentWidgetResource) saveTrueState(ctx context.Context, into *tfsdk.Sta
 	defer cancel()
 	var diags diag.Diagnostics
 	id := prior.ID.ValueString()
-	in, err := r.data.client.GetIntegration(ctx, id)
-	var cfg *client.IntegrationConfig
-	if err == nil {
-		cfg, err = r.data.client.GetIntegrationConfig(ctx, id)
-	}
+	in, cfg, err := r.data.client.GetIntegrationAndConfig(ctx, id)
 	if err != nil {
 		diags.AddWarning("Widget state may be out of date",
 			fmt.Sprintf("After the failed update, widget %s could not be read back (%s), so its state is the one from "+

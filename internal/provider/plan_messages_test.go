@@ -232,6 +232,8 @@ func TestAccPlanMessages_wholeNumbers(t *testing.T) {
   }`, ""), messageRE("Invalid widget_constraints.max_width", "has a fraction")},
 		"fractional max_retries": {emu.providerBlock("a", "  max_retries = 2.5") + `data "genesys_organization" "this" {}`,
 			messageRE("Invalid max_retries", "has a fraction", "from 1 to 30")},
+		"too many access tokens": {emu.providerBlock("a", "  max_access_tokens = 11") + `data "genesys_organization" "this" {}`,
+			messageRE("Invalid max_access_tokens", "is 11", "from 1 to 10")},
 		"fractional session_token_version": {emu.screenPopConfig("", strings.Replace(popResource("v1"),
 			`state          = { uiMode = "focused" }`, `session_token_version = 1.5`, 1)),
 			messageRE("Invalid session_token_version", "has a fraction")},

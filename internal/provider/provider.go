@@ -55,6 +55,7 @@ type genesysProviderModel struct {
 	LoginURL          types.String            `tfsdk:"login_url"`
 	AuditLogPath      types.String            `tfsdk:"audit_log_path"`
 	MaxRetries        types.Number            `tfsdk:"max_retries"`
+	MaxAccessTokens   types.Number            `tfsdk:"max_access_tokens"`
 	WidgetConstraints *widgetConstraintsModel `tfsdk:"widget_constraints"`
 	ScreenPop         *screenPopSettingsModel `tfsdk:"screenpop"`
 	Telemetry         *telemetrySettingsModel `tfsdk:"telemetry"`
@@ -134,6 +135,18 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"`Retry-After` says), a server error or a lost connection, before the operation fails: a whole number from 1 to 30. Default `8`.",
 				Optional:   true,
 				Validators: []validator.Number{validators.WholeNumber(1, 30, "retries")},
+			},
+			"max_access_tokens": schema.NumberAttribute{
+				MarkdownDescription: fmt.Sprintf("How many OAuth access tokens the provider may hold at once: a whole number "+
+					"from 1 to %[1]d. Default `%[2]d`. Genesys Cloud allows each token 300 requests a minute and each OAuth "+
+					"client 3000 a minute across all its tokens, so one token caps a large apply at a tenth of what the "+
+					"client may send, and %[2]d tokens are the fewest that can use all of it (more could never be used). "+
+					"The provider starts with one token and mints another only when every token it holds would make a "+
+					"request wait while the client's allowance has room, so small runs still use one; it keeps the sum of "+
+					"all tokens within the client's allowance. `1` sends everything through one token.",
+					maxAccessTokensLimit, defaultMaxAccessTokens),
+				Optional:   true,
+				Validators: []validator.Number{validators.WholeNumber(1, maxAccessTokensLimit, "tokens")},
 			},
 		},
 		Blocks: map[string]schema.Block{

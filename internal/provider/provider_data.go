@@ -47,6 +47,8 @@ func newProviderData(ctx context.Context, s providerSettings, providerVersion, t
 		Logger:       tflogLogger{},
 		RetryMax:     s.maxRetries,
 		Observer:     observer,
+
+		MaxAccessTokens: s.maxTokens,
 	})
 	if err != nil {
 		_ = tel.Shutdown(ctx)

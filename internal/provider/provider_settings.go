@@ -53,6 +53,7 @@ type providerSettings struct {
 	loginURL     string
 	auditLogPath string
 	maxRetries   int
+	maxTokens    int
 	// loginFrom is the setting the login service's URL came from: a sign-in that fails names it.
 	loginFrom   settingSource
 	constraints widget.Constraints
@@ -70,11 +71,22 @@ type screenPopSettings struct {
 // defaultMaxRetries rides out a 429 storm of a minute or so at the default rate limit.
 const defaultMaxRetries = 8
 
+// defaultMaxAccessTokens is the fewest tokens that can spend an OAuth client's whole allowance
+// at Genesys Cloud's documented limits (3000 requests a minute per client, 300 per token); the
+// pool grows to it only as pacing requires. maxAccessTokensLimit is the most that can be set:
+// at those limits no more could ever be used.
+const (
+	genesysTokenRateLimit  = 300 // requests a minute per token (token.rate.per.minute)
+	defaultMaxAccessTokens = client.DefaultClientRateLimit / genesysTokenRateLimit
+	maxAccessTokensLimit   = defaultMaxAccessTokens
+)
+
 func lookupEnv(name string) string { return os.Getenv(name) }
 
 // hasUnknown reports whether any value of the block is unknown until apply.
 func (m genesysProviderModel) hasUnknown() bool {
-	values := []attr.Value{m.ClientID, m.ClientSecret, m.Environment, m.APIURL, m.LoginURL, m.AuditLogPath, m.MaxRetries}
+	values := []attr.Value{m.ClientID, m.ClientSecret, m.Environment, m.APIURL, m.LoginURL, m.AuditLogPath, m.MaxRetries,
+		m.MaxAccessTokens}
 	if w := m.WidgetConstraints; w != nil {
 		values = append(values, w.AllowedOrigins, w.MaxPayloadBytes, w.MaxWidth, w.MaxHeight)
 	}
@@ -170,6 +182,10 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 	s.maxRetries = defaultMaxRetries
 	if !m.MaxRetries.IsNull() {
 		s.maxRetries = int(validators.Int64Of(m.MaxRetries.ValueBigFloat()))
+	}
+	s.maxTokens = defaultMaxAccessTokens
+	if !m.MaxAccessTokens.IsNull() {
+		s.maxTokens = int(validators.Int64Of(m.MaxAccessTokens.ValueBigFloat()))
 	}
 
 	s.constraints = widget.Defaults()

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -103,6 +104,26 @@ func TestResolveSettings(t *testing.T) {
 				t.Errorf("constraints %+v are not the seed's defaults", s.constraints)
 			}
 		})
+	}
+}
+
+// TestResolveMaxAccessTokens: the pool's bound is the default unless set, and set as written.
+func TestResolveMaxAccessTokens(t *testing.T) {
+	m := genesysProviderModel{ClientID: types.StringValue("id"), ClientSecret: types.StringValue("secret"),
+		Environment: types.StringValue("mypurecloud.com")}
+	noEnv := func(string) string { return "" }
+	s, diags := resolveSettings(context.Background(), m, noEnv)
+	if diags.HasError() || s.maxTokens != 10 {
+		t.Fatalf("default: %d tokens (%v), want 10", s.maxTokens, diags)
+	}
+	for _, want := range []int64{1, 4} {
+		m.MaxAccessTokens = types.NumberValue(big.NewFloat(float64(want)))
+		if s, _ = resolveSettings(context.Background(), m, noEnv); int64(s.maxTokens) != want {
+			t.Errorf("max_access_tokens = %d gave %d", want, s.maxTokens)
+		}
+	}
+	if !(genesysProviderModel{MaxAccessTokens: types.NumberUnknown()}).hasUnknown() {
+		t.Error("an unknown max_access_tokens was not seen")
 	}
 }
 
