@@ -52,10 +52,9 @@ type pacer struct {
 	now           func() time.Time // the wall clock (tests replace it)
 	retryAfterCap time.Duration    // the longest Retry-After honoured, as for the call refused
 
-	// fixed is set for a limit the server does not advertise (the OAuth
-	// client's, across its tokens): its rate and capacity are configured,
-	// the rate-limit headers (which speak of one token) are not read, and
-	// only a 429's Retry-After is.
+	// fixed is set for a limit whose rate is configured rather than learned
+	// (the OAuth client's, across its tokens): inin-ratelimit-allowed is not
+	// read.
 	fixed         bool
 	fixedInterval time.Duration
 	fixedCapacity int
@@ -77,7 +76,8 @@ func newPacer(retryAfterCap time.Duration) *pacer {
 
 // newFixedPacer paces to perMinute requests a minute with a bucket of
 // perMinute, once start says how full that bucket is; until then it holds
-// nothing back (as a pacer that has not yet learned its limit).
+// nothing back (as a pacer that has not yet learned its limit). It is given
+// only headers that describe its bucket.
 func newFixedPacer(perMinute int, retryAfterCap time.Duration) *pacer {
 	return &pacer{
 		now: time.Now, retryAfterCap: retryAfterCap, fixed: true,
@@ -104,7 +104,7 @@ func (p *pacer) start(headroom int) {
 		return
 	}
 	p.interval, p.capacity = p.fixedInterval, p.fixedCapacity
-	inUse := max(p.capacity-max(headroom, 1), 0) + p.sentUnpaced
+	inUse := max(p.capacity-max(headroom, 0), 0) + p.sentUnpaced
 	p.tat = p.now().Add(time.Duration(inUse) * p.interval)
 }
 
@@ -243,7 +243,9 @@ func (p *pacer) observe(status int, h http.Header) {
 	now := p.now()
 
 	if p.fixed {
-		hasAllowed, hasCount = false, false
+		// Its allowance is configured; a count, when the headers describe
+		// its bucket, drains it like any.
+		hasAllowed = false
 	}
 	if hasAllowed && allowed > 0 {
 		interval := max(time.Minute/time.Duration(allowed), time.Nanosecond)

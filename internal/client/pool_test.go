@@ -14,6 +14,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/memnet"
 )
 
@@ -559,5 +560,93 @@ func testPoolWaiterThatGivesUpLeavesTheQueue(t *testing.T) {
 	}
 	if waited := time.Since(start); waited != time.Second {
 		t.Errorf("the call behind waited %v, want the one second to the next slot", waited)
+	}
+}
+
+// TestPoolAgainstTheEmulatorsLimits runs a large apply's worth of calls
+// against the emulator's three limits at their defaults (300 a minute per
+// token, 3000 per client, 60 token creations a minute), twice in a row as
+// a plan and an apply would: no call is refused, the pool grows past one
+// token, and each run takes about the least time the limits allow, given
+// what the pool assumes of the client's bucket at start.
+func TestPoolAgainstTheEmulatorsLimits(t *testing.T) {
+	synctest.Test(t, testPoolAgainstTheEmulatorsLimits)
+}
+
+func testPoolAgainstTheEmulatorsLimits(t *testing.T) {
+	const calls = 1500
+	e := newEmu(t, emulator.Config{})
+	for run := 1; run <= 2; run++ {
+		c := e.client(func(cfg *Config) { cfg.MaxAccessTokens = 10 })
+		start := time.Now()
+		runConcurrently(t, c, calls, 30)
+		elapsed := time.Since(start)
+		floor := time.Duration(calls-(emulator.DefaultRateLimit-1)) * time.Minute / emulator.DefaultClientRateLimit
+		st := c.Stats()
+		t.Logf("run %d: %d calls in %v (floor %v) on %d tokens", run, calls, elapsed, floor, st.TokensMinted)
+		if n := len(e.server.JournalWhere(emulator.JournalFilter{Status: http.StatusTooManyRequests})); n != 0 {
+			t.Errorf("run %d: %d calls refused with 429", run, n)
+		}
+		if st.TokensMinted < 2 || st.Retries != 0 {
+			t.Errorf("run %d: stats %+v; want more than one token and no retry", run, st)
+		}
+		if elapsed < floor || elapsed > floor*115/100 {
+			t.Errorf("run %d: %d calls took %v; the limits allow them in %v", run, calls, elapsed, floor)
+		}
+	}
+}
+
+// TestPoolSharingTheClientLearnsOnlyTokenLimits: two processes share one
+// OAuth client at once, so its bucket binds and the emulator's headers
+// describe it (allowed 300, the client's) rather than the token's (60).
+// Sharing may cost 429s, but no token's pacer may take the client's
+// allowance for its own: each still paces its token to 60 a minute.
+func TestPoolSharingTheClientLearnsOnlyTokenLimits(t *testing.T) {
+	synctest.Test(t, testPoolSharingTheClientLearnsOnlyTokenLimits)
+}
+
+func testPoolSharingTheClientLearnsOnlyTokenLimits(t *testing.T) {
+	const perToken, perClient = 60, 300
+	e := newEmu(t, emulator.Config{RateLimit: perToken, ClientRateLimit: perClient})
+	var clients []*Client
+	var wg sync.WaitGroup
+	for range 2 {
+		c := e.client(func(cfg *Config) { cfg.MaxAccessTokens = 10; cfg.ClientRateLimit = perClient })
+		clients = append(clients, c)
+		wg.Go(func() {
+			// Sharing makes calls wait on each other's 429s far longer than
+			// a run alone would, so they have no deadline here.
+			var inner sync.WaitGroup
+			for w := range 20 {
+				inner.Go(func() {
+					for range 300 / 20 {
+						if _, err := c.OrganizationMe(context.Background()); err != nil {
+							t.Errorf("worker %d: %v", w, err)
+							return
+						}
+					}
+				})
+			}
+			inner.Wait()
+		})
+	}
+	wg.Wait()
+	for i, c := range clients {
+		c.tokens.mu.Lock()
+		for _, tk := range c.tokens.tokens {
+			if interval, capacity := tk.pacer.limit(); interval != time.Second || capacity > perToken {
+				t.Errorf("process %d: a token paced at one per %v, capacity %d; its limit is %d a minute", i+1, interval, capacity, perToken)
+			}
+		}
+		c.tokens.mu.Unlock()
+	}
+	refusedByToken := 0
+	for _, j := range e.server.JournalWhere(emulator.JournalFilter{Status: http.StatusTooManyRequests}) {
+		if j.Limit == emulator.LimitPerToken {
+			refusedByToken++
+		}
+	}
+	if refusedByToken > 0 {
+		t.Errorf("%d calls refused by a token's own limit; the tokens' pacers should have kept to it", refusedByToken)
 	}
 }

@@ -358,12 +358,27 @@ func (p *tokenPool) invalidate(used string) {
 	}
 }
 
-// observe learns from an answer to a call sent on t. A 429 holds back that
-// token; unless the token's own count explains it (the bucket it reports
-// is full), the refusal may be the client-wide limit's, or a gateway's, so
-// it holds back every token too. The first limit a token learns starts the
-// client-wide pacer.
+// observe learns from an answer to a call sent on t.
+//
+// The rate-limit headers speak of one bucket: the token's, or the client's
+// when that is the one that binds (the emulator reports so, and Genesys'
+// own clients read them so). Headers whose allowance is the client's, not
+// the token's, drain the client-wide pacer and teach the token's nothing.
+//
+// A 429 holds back the bucket it names. One that names the token's but
+// whose count shows the token had room was refused by something else (the
+// client's limit, a gateway), so it holds back every token as well.
+//
+// The first answer starts the client-wide pacer (see pacer.start).
 func (p *tokenPool) observe(t *poolToken, status int, h http.Header) {
+	if p.describesClient(h) {
+		if !p.client.started() {
+			count, _ := headerInt(h, headerRateCount)
+			p.client.start(p.client.fixedCapacity - count)
+		}
+		p.client.observe(status, h)
+		return
+	}
 	t.pacer.observe(status, h)
 	if status == http.StatusTooManyRequests && !tokenFull(h) {
 		p.client.observe(status, h)
@@ -373,6 +388,24 @@ func (p *tokenPool) observe(t *poolToken, status int, h http.Header) {
 			p.client.start(capacity)
 		}
 	}
+}
+
+// describesClient reports whether rate-limit headers describe the client's
+// bucket: their allowance is the client's, and no token has learned that
+// allowance as its own.
+func (p *tokenPool) describesClient(h http.Header) bool {
+	allowed, ok := headerInt(h, headerRateAllowed)
+	if !ok || allowed != p.client.fixedCapacity {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, t := range p.tokens {
+		if interval, capacity := t.pacer.limit(); interval > 0 {
+			return capacity != allowed
+		}
+	}
+	return true
 }
 
 // tokenFull reports whether a 429's rate-limit headers say the token's own
