@@ -39,6 +39,9 @@ type batchedRead struct {
 	ctx  context.Context
 	id   string
 	done chan struct{}
+	// companion, if not nil, is closed when another read the caller waits
+	// for as well (the integration's configuration) has been answered.
+	companion <-chan struct{}
 
 	in  *Integration // the answer, when the flight found it
 	err error        // a lone read's error other than a 404
@@ -51,9 +54,10 @@ type batchedRead struct {
 }
 
 // get reads integration id, sharing a flight with the reads queued beside
-// it.
-func (b *readBatcher) get(ctx context.Context, id string) (*Integration, error) {
-	r := &batchedRead{ctx: ctx, id: id, done: make(chan struct{})}
+// it. companion, if not nil, is closed when the caller's other read
+// (see GetIntegrationAndConfig) has been answered.
+func (b *readBatcher) get(ctx context.Context, id string, companion <-chan struct{}) (*Integration, error) {
+	r := &batchedRead{ctx: ctx, id: id, done: make(chan struct{}), companion: companion}
 	b.mu.Lock()
 	if b.disabled {
 		b.mu.Unlock()
@@ -82,6 +86,13 @@ func (b *readBatcher) get(ctx context.Context, id string) (*Integration, error) 
 }
 
 // fly sends flights until the queue is empty.
+//
+// Before it takes a batch, a flight waits for the companions of the reads
+// queued at that moment: their callers wait for those answers anyway, so
+// an earlier answer to their integration read would gain them nothing,
+// and the reads that queue meanwhile go in the same list. The wait is for
+// answers already under way, never for a clock, and a caller whose
+// companion has been answered waits at most that long.
 func (b *readBatcher) fly() {
 	for {
 		b.mu.Lock()
@@ -91,6 +102,18 @@ func (b *readBatcher) fly() {
 			b.mu.Unlock()
 			return
 		}
+		var pending []<-chan struct{}
+		for _, r := range b.queue {
+			if r.companion != nil {
+				pending = append(pending, r.companion)
+			}
+		}
+		b.mu.Unlock()
+		for _, c := range pending {
+			<-c
+		}
+
+		b.mu.Lock()
 		batch, ids := takeBatch(&b.queue)
 		b.mu.Unlock()
 

@@ -166,7 +166,12 @@ func (c *Client) do(ctx context.Context, cl *call, out any) (*response, error) {
 // which IsNotFound is true. Reads that arrive together share one list read
 // (see readBatcher).
 func (c *Client) GetIntegration(ctx context.Context, id string) (*Integration, error) {
-	in, err := c.reads.get(ctx, id)
+	return c.getIntegration(ctx, id, nil)
+}
+
+// getIntegration is GetIntegration with a companion read (see readBatcher).
+func (c *Client) getIntegration(ctx context.Context, id string, companion <-chan struct{}) (*Integration, error) {
+	in, err := c.reads.get(ctx, id, companion)
 	if err != nil {
 		return nil, err
 	}
@@ -274,14 +279,16 @@ func (c *Client) GetIntegrationAndConfig(ctx context.Context, id string) (*Integ
 	}
 	var in *Integration
 	done := make(chan struct{})
+	cfgDone := make(chan struct{})
 	go func() {
 		defer close(done)
 		var err error
-		if in, err = c.GetIntegration(ctx, id); err != nil {
+		if in, err = c.getIntegration(ctx, id, cfgDone); err != nil {
 			fail(err)
 		}
 	}()
 	cfg, err := c.GetIntegrationConfig(ctx, id)
+	close(cfgDone)
 	if err != nil {
 		fail(err)
 	}
