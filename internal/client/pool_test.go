@@ -650,3 +650,37 @@ func testPoolSharingTheClientLearnsOnlyTokenLimits(t *testing.T) {
 		t.Errorf("%d calls refused by a token's own limit; the tokens' pacers should have kept to it", refusedByToken)
 	}
 }
+
+// TestPoolMeetsTheEmulatorsTokenCreationLimit: the emulator lets this
+// client create two tokens a minute. The pool's third grant is refused; it
+// carries on with two tokens, grows again once a grant is given, sends no
+// 429, and every call succeeds.
+func TestPoolMeetsTheEmulatorsTokenCreationLimit(t *testing.T) {
+	synctest.Test(t, testPoolMeetsTheEmulatorsTokenCreationLimit)
+}
+
+func testPoolMeetsTheEmulatorsTokenCreationLimit(t *testing.T) {
+	e := newEmu(t, emulator.Config{RateLimit: 60, TokenCreationLimit: 2})
+	c := e.client(func(cfg *Config) {
+		cfg.MaxAccessTokens = 4
+		cfg.RetryWaitMin, cfg.RetryWaitMax = 500*time.Millisecond, 30*time.Second
+	})
+	runConcurrently(t, c, 400, 20)
+	var granted, refused int
+	for _, j := range e.server.JournalWhere(emulator.JournalFilter{PathPrefix: "/oauth/token"}) {
+		switch {
+		case j.Status == http.StatusOK:
+			granted++
+		case j.Status == http.StatusBadRequest && j.Limit == emulator.LimitTokenCreation:
+			refused++
+		default:
+			t.Errorf("token request answered %d", j.Status)
+		}
+	}
+	if granted < 3 || refused == 0 {
+		t.Errorf("%d grants given, %d refused; want refusals once two were made, and growth after", granted, refused)
+	}
+	if n := len(e.server.JournalWhere(emulator.JournalFilter{Status: http.StatusTooManyRequests})); n != 0 {
+		t.Errorf("%d calls refused with 429", n)
+	}
+}
