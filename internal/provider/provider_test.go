@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"regexp"
@@ -42,6 +43,13 @@ type testEmulator struct {
 
 func newTestEmulator(t *testing.T, cfg emulator.Config) *testEmulator {
 	t.Helper()
+	return newTestEmulatorBehind(t, cfg, nil)
+}
+
+// newTestEmulatorBehind is newTestEmulator with front, if not nil, in front of the emulator: a
+// test's stand-in for what the emulator does not do itself.
+func newTestEmulatorBehind(t *testing.T, cfg emulator.Config, front func(http.Handler) http.Handler) *testEmulator {
+	t.Helper()
 	for _, name := range providerEnvVars {
 		t.Setenv(name, "")
 		os.Unsetenv(name)
@@ -52,7 +60,11 @@ func newTestEmulator(t *testing.T, cfg emulator.Config) *testEmulator {
 	}
 	// Every request body the provider sends and every answer it gets is held to the published
 	// Genesys models (internal/emulator/contract).
-	ts := httptest.NewServer(contract.Checking(srv, true, func(p string) { t.Errorf("contract: %s", p) }))
+	h := contract.Checking(srv, true, func(p string) { t.Errorf("contract: %s", p) })
+	if front != nil {
+		h = front(h)
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
 		ts.Close()
 		_ = srv.Close()
