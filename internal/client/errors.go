@@ -248,6 +248,16 @@ func IsCredentialsRefused(err error) bool {
 	return te.Status == http.StatusUnauthorized || te.Code == "invalid_client" || te.Code == "unauthorized_client"
 }
 
+// IsTokenCreationLimited reports whether err is, or wraps, a token grant
+// refused because the OAuth client creates tokens too fast: Genesys' login
+// service answers 400 invalid_request with a description that begins
+// "rate limit exceeded".
+func IsTokenCreationLimited(err error) bool {
+	var te *TokenError
+	return errors.As(err, &te) && te.Status == http.StatusBadRequest && te.Code == "invalid_request" &&
+		strings.Contains(strings.ToLower(te.Description), "rate limit")
+}
+
 // IsSignatureRefused reports whether err is, or wraps, a screen pop whose
 // X-Payload-Signature the service refused: the signing secret differs from
 // the service's.

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -452,7 +451,7 @@ func (p *tokenPool) runMint(ctx context.Context, f *tokenFetch) {
 			break
 		}
 		err = tokenError(err)
-		if !isGrantRateLimited(err) {
+		if !IsTokenCreationLimited(err) {
 			break
 		}
 		refusals++
@@ -543,15 +542,6 @@ func (c *Client) growthBackoff(n int) time.Duration {
 		}
 	}
 	return d
-}
-
-// isGrantRateLimited reports whether a grant was refused because the
-// client creates tokens too fast: Genesys' login service answers 400
-// invalid_request with a description saying "rate limit exceeded".
-func isGrantRateLimited(err error) bool {
-	var te *TokenError
-	return errors.As(err, &te) && te.Status == http.StatusBadRequest && te.Code == "invalid_request" &&
-		strings.Contains(strings.ToLower(te.Description), "rate limit")
 }
 
 // tokenError turns oauth2's error into a TokenError. oauth2's own message

@@ -243,3 +243,20 @@ func TestAccAgentWidget_poolUnderFaults(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccAgentWidget_poolNoTokenSaysWhy: when the login service refuses every grant for creating
+// tokens too fast, the provider's sign-in gives up after its retries and says what happened and
+// what to do.
+func TestAccAgentWidget_poolNoTokenSaysWhy(t *testing.T) {
+	trouble := newTokenTrouble(1<<30, func(int) bool { return true })
+	emu := newTestEmulatorBehind(t, emulator.Config{}, trouble.front)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:   emu.providerBlock("a", "  max_retries = 1") + `data "genesys_organization" "this" {}`,
+			PlanOnly: true,
+			ExpectError: messageRE("Unable to sign in to Genesys Cloud", "400 invalid_request", "rate limit exceeded",
+				"refused 2 times in a row", "wait a minute and run the command again", "lower max_access_tokens"),
+		}},
+	})
+}

@@ -3,7 +3,6 @@ package provider
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -87,11 +86,11 @@ func signInHint(err *client.TokenError, where string) string {
 			return hint
 		}
 		return "Check " + where + "."
-	case err.Status == http.StatusBadRequest && strings.HasPrefix(strings.ToLower(err.Description), "rate limit exceeded"):
-		// How the login service refuses a client that creates tokens too fast.
+	case client.IsTokenCreationLimited(err):
 		return "The login service refuses this OAuth client new tokens for now (it limits how many a client " +
-			"creates a minute): wait a minute and run the command again; if it persists, check what else signs in " +
-			"with client_id."
+			"creates a minute, and each Terraform command creates at least one, up to max_access_tokens): wait a " +
+			"minute and run the command again; if it persists, check what else signs in with client_id, and lower " +
+			"max_access_tokens while runs share it."
 	case err.Status == http.StatusTooManyRequests || err.Status >= 500:
 		return "The login service is failing or limiting requests, after every retry the provider allows " +
 			"(max_retries): run the command again later; if it persists, check " + where + "."
