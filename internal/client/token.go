@@ -390,8 +390,9 @@ func (p *tokenPool) observe(t *poolToken, status int, h http.Header) {
 }
 
 // describesClient reports whether rate-limit headers describe the client's
-// bucket: their allowance is the client's, and no token has learned that
-// allowance as its own.
+// bucket: their allowance is the client's, and not the rate the tokens
+// have learned as theirs (were the two the same, either reading paces
+// alike).
 func (p *tokenPool) describesClient(h http.Header) bool {
 	allowed, ok := headerInt(h, headerRateAllowed)
 	if !ok || allowed != p.client.fixedCapacity {
@@ -400,8 +401,8 @@ func (p *tokenPool) describesClient(h http.Header) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, t := range p.tokens {
-		if interval, capacity := t.pacer.limit(); interval > 0 {
-			return capacity != allowed
+		if interval, _ := t.pacer.limit(); interval > 0 {
+			return interval != p.client.fixedInterval
 		}
 	}
 	return true
