@@ -48,8 +48,10 @@ const (
 //     sooner, the pool holds fewer than max tokens, and no grant is under
 //     way. Until it arrives, requests wait as they would have.
 //   - A 401 drops only the token refused (fifty calls refused with one
-//     token drop it once); the next call that finds no token mints one.
-//     A token close to expiry is dropped the same way.
+//     token drop it once) and mints its replacement, which the refused
+//     calls retry on; other calls go on with the other tokens meanwhile.
+//     A token close to expiry is dropped; the next call that finds no
+//     token mints one.
 //   - A grant the login service refuses because the client creates tokens
 //     too fast (400 invalid_request "rate limit exceeded") holds back the
 //     next growth for an exponential backoff; the pool carries on with the
@@ -74,11 +76,16 @@ type tokenPool struct {
 	// limit.
 	client *pacer
 
-	mu        sync.Mutex
-	tokens    []*poolToken // oldest first
-	minting   *tokenFetch  // the grant under way, if any
-	refusals  int          // growth grants refused in a row
-	growAfter time.Time    // no growth grant before this (pool clock)
+	mu     sync.Mutex
+	tokens []*poolToken // oldest first
+	gen    uint64       // the generation of the newest token minted
+	// dropped holds the generation the pool had reached when each token
+	// refused with a 401 was dropped, so that a late 401 for it asks for no
+	// newer token than the first did.
+	dropped   map[string]uint64
+	minting   *tokenFetch // the grant under way, if any
+	refusals  int         // growth grants refused in a row
+	growAfter time.Time   // no growth grant before this (pool clock)
 	queue     []*tokenWaiter
 	running   bool          // a dispatcher serves the queue
 	wake      chan struct{} // tells the dispatcher something changed; capacity 1
@@ -89,6 +96,7 @@ type tokenPool struct {
 // poolToken is one access token with the pacer of its own rate limit.
 type poolToken struct {
 	value     string
+	gen       uint64    // 1 for the first token minted, and so on
 	expiresAt time.Time // on the client's clock; zero: no expiry given, kept until refused
 	pacer     *pacer
 }
@@ -100,12 +108,15 @@ type tokenFetch struct {
 
 // tokenWaiter is a request waiting for a token and a send slot.
 type tokenWaiter struct {
-	ctx   context.Context
-	ready chan struct{} // closed when tok or err is set
-	tok   *poolToken
-	err   error
-	done  bool // served (guarded by the pool's mu)
-	gone  bool // its caller stopped waiting (guarded by the pool's mu)
+	ctx context.Context
+	// newerThan, when not 0, asks for a token minted after the one a 401
+	// refused: generation newerThan or older is no use to this request.
+	newerThan uint64
+	ready     chan struct{} // closed when tok or err is set
+	tok       *poolToken
+	err       error
+	done      bool // served (guarded by the pool's mu)
+	gone      bool // its caller stopped waiting (guarded by the pool's mu)
 }
 
 func newTokenPool(c *Client, clientID, clientSecret, tokenURL string, maxTokens, clientPerMinute int) *tokenPool {
@@ -117,11 +128,12 @@ func newTokenPool(c *Client, clientID, clientSecret, tokenURL string, maxTokens,
 			TokenURL:     tokenURL,
 			AuthStyle:    oauth2.AuthStyleInHeader,
 		},
-		hc:     &http.Client{Transport: tokenRoundTripper{c: c}},
-		max:    max(maxTokens, 1),
-		now:    time.Now,
-		client: newFixedPacer(clientPerMinute, c.retryAfterCap),
-		wake:   make(chan struct{}, 1),
+		hc:      &http.Client{Transport: tokenRoundTripper{c: c}},
+		max:     max(maxTokens, 1),
+		now:     time.Now,
+		client:  newFixedPacer(clientPerMinute, c.retryAfterCap),
+		wake:    make(chan struct{}, 1),
+		dropped: map[string]uint64{},
 	}
 }
 
@@ -139,23 +151,41 @@ func (p *tokenPool) setClock(now func() time.Time) {
 // get returns a live access token, minting the first one if there is none;
 // concurrent callers share one grant, and each waits only as long as its
 // own ctx allows. It paces nothing: calls paced by a limit of their own (a
-// screen pop relay) use it, and so can a caller that wants the first token
-// early (to check the credentials) and have the first call reuse it.
+// screen pop relay) use it, and so does Authenticate, whose token the calls
+// after it then use.
 func (p *tokenPool) get(ctx context.Context) (string, error) {
+	return p.getNewer(ctx, 0)
+}
+
+// getNewer is get for a call that met a 401: it wants a token newer than
+// generation newerThan (see invalidate). When that token cannot be minted,
+// it makes do with one there is.
+func (p *tokenPool) getNewer(ctx context.Context, newerThan uint64) (string, error) {
 	for {
 		p.mu.Lock()
 		p.dropDeadLocked()
-		if len(p.tokens) > 0 {
-			tok := p.tokens[0].value
-			p.mu.Unlock()
-			return tok, nil
+		for _, t := range p.tokens {
+			if t.gen > newerThan {
+				p.mu.Unlock()
+				return t.value, nil
+			}
 		}
 		f := p.mintLocked(ctx)
 		p.mu.Unlock()
 		select {
 		case <-f.done:
 			if f.err != nil {
-				return "", f.err
+				p.mu.Lock()
+				p.dropDeadLocked()
+				var fallback string
+				if len(p.tokens) > 0 {
+					fallback = p.tokens[0].value
+				}
+				p.mu.Unlock()
+				if fallback == "" {
+					return "", f.err
+				}
+				return fallback, nil
 			}
 		case <-ctx.Done():
 			return "", ctx.Err()
@@ -164,19 +194,21 @@ func (p *tokenPool) get(ctx context.Context) (string, error) {
 }
 
 // acquire returns the token a request goes out on, once the request may be
-// sent on it, and how long it waited. It gives up when ctx ends, and at
-// once when the pacers would let the request go only after ctx's deadline.
-func (p *tokenPool) acquire(ctx context.Context) (*poolToken, time.Duration, error) {
+// sent on it, and how long it waited; newerThan, when not 0, asks for a
+// token newer than that generation (see invalidate). It gives up when ctx
+// ends, and at once when the pacers would let the request go only after
+// ctx's deadline.
+func (p *tokenPool) acquire(ctx context.Context, newerThan uint64) (*poolToken, time.Duration, error) {
 	p.mu.Lock()
 	start := p.now()
 	if len(p.queue) == 0 {
-		if t, at := p.chooseLocked(start); t != nil && !at.After(start) {
+		if t, at := p.chooseLocked(start, newerThan); t != nil && !at.After(start) {
 			p.takeLocked(t, start)
 			p.mu.Unlock()
 			return t, 0, nil
 		}
 	}
-	w := &tokenWaiter{ctx: ctx, ready: make(chan struct{})}
+	w := &tokenWaiter{ctx: ctx, newerThan: newerThan, ready: make(chan struct{})}
 	p.queue = append(p.queue, w)
 	if !p.running {
 		p.running = true
@@ -204,57 +236,61 @@ func (p *tokenPool) acquire(ctx context.Context) (*poolToken, time.Duration, err
 	return w.tok, p.now().Sub(start), nil
 }
 
-// dispatch serves the queue in order until it is empty.
+// dispatch serves the queue in order until it is empty. A request that
+// waits for a token newer than any there is (after a 401) waits for the
+// grant that mints it, and the requests behind it are served meanwhile.
 func (p *tokenPool) dispatch(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
 	for {
 		p.mu.Lock()
-		for len(p.queue) > 0 && p.queue[0].gone {
-			p.queue[0] = nil
-			p.queue = p.queue[1:]
-		}
+		p.queue = slices.DeleteFunc(p.queue, func(w *tokenWaiter) bool { return w.gone })
 		if len(p.queue) == 0 {
 			p.queue = nil
 			p.running = false
 			p.mu.Unlock()
 			return
 		}
-		head := p.queue[0]
 		now := p.now()
-		t, at := p.chooseLocked(now)
-		var grant *tokenFetch
+		var (
+			head *tokenWaiter
+			t    *poolToken
+			at   time.Time
+		)
+		for _, w := range p.queue {
+			if t, at = p.chooseLocked(now, w.newerThan); t != nil {
+				head = w
+				break
+			}
+		}
+		if head == nil || len(p.tokens) == 0 || p.freshWantedLocked() {
+			// Someone needs a token there is not yet: the first, or the
+			// replacement of one a 401 refused. The grant's end wakes the
+			// dispatcher; if it failed, it has dealt with those waiting.
+			p.mintLocked(ctx)
+		}
 		switch {
-		case t == nil:
-			// No token at all: the first, or every one was refused or
-			// expired. The grant's end wakes the dispatcher; if it failed,
-			// it has failed the queue.
-			grant = p.mintLocked(ctx)
+		case head == nil:
+			p.mu.Unlock()
+			<-p.wake
+			continue
 		case !at.After(now):
 			p.takeLocked(t, now)
 			p.serveLocked(head, t, nil)
 			p.mu.Unlock()
 			continue
-		default:
-			if p.mayGrowLocked(t, now) {
-				p.mintLocked(ctx)
-			}
-			if deadline, ok := head.ctx.Deadline(); ok && !at.Before(deadline) {
-				p.serveLocked(head, nil, &paceError{wait: at.Sub(now)})
-				p.mu.Unlock()
-				continue
-			}
+		}
+		if p.mayGrowLocked(t, now) {
+			p.mintLocked(ctx)
+		}
+		if deadline, ok := head.ctx.Deadline(); ok && !at.Before(deadline) {
+			p.serveLocked(head, nil, &paceError{wait: at.Sub(now)})
+			p.mu.Unlock()
+			continue
 		}
 		p.mu.Unlock()
 
-		if grant != nil {
-			select {
-			case <-grant.done:
-			case <-p.wake:
-			}
-			continue
-		}
 		timer.Reset(at.Sub(now))
 		select {
 		case <-timer.C:
@@ -264,12 +300,25 @@ func (p *tokenPool) dispatch(ctx context.Context) {
 	}
 }
 
-// serveLocked hands the head of the queue its token, or its error.
+// serveLocked hands a waiter its token, or its error, and takes it off the
+// queue.
 func (p *tokenPool) serveLocked(w *tokenWaiter, t *poolToken, err error) {
-	p.queue[0] = nil
-	p.queue = p.queue[1:]
+	if i := slices.Index(p.queue, w); i >= 0 {
+		p.queue = slices.Delete(p.queue, i, i+1)
+	}
 	w.tok, w.err, w.done = t, err, true
 	close(w.ready)
+}
+
+// freshWantedLocked reports whether a waiter wants a token newer than any
+// the pool holds.
+func (p *tokenPool) freshWantedLocked() bool {
+	for _, w := range p.queue {
+		if w.newerThan > 0 && !w.gone && !slices.ContainsFunc(p.tokens, func(t *poolToken) bool { return t.gen > w.newerThan }) {
+			return true
+		}
+	}
+	return false
 }
 
 // poke tells the dispatcher to look again (a token was added, a caller
@@ -282,15 +331,19 @@ func (p *tokenPool) poke() {
 }
 
 // chooseLocked returns the token the next request should go on and when
-// it may be sent: the token that lets it go soonest, and among those that
-// can send at once the one with the most headroom; no sooner than the
-// client-wide pacer allows. Nil: the pool holds no live token.
-func (p *tokenPool) chooseLocked(now time.Time) (*poolToken, time.Time) {
+// it may be sent: among the tokens newer than newerThan, the one that lets
+// it go soonest, and among those that can send at once the one with the
+// most headroom; no sooner than the client-wide pacer allows. Nil: there
+// is no such token.
+func (p *tokenPool) chooseLocked(now time.Time, newerThan uint64) (*poolToken, time.Time) {
 	p.dropDeadLocked()
 	var best *poolToken
 	var bestAt time.Time
 	bestRoom := -1
 	for _, t := range p.tokens {
+		if t.gen <= newerThan {
+			continue
+		}
 		at := t.pacer.next(now)
 		switch {
 		case best == nil || at.Before(bestAt):
@@ -343,19 +396,34 @@ func (p *tokenPool) dropDeadLocked() {
 	p.tokens = live
 }
 
-// invalidate drops a token after an API call was refused with it; other
-// tokens are kept, and a token already dropped is not dropped twice: fifty
-// calls refused with one stale token cause at most one new grant.
-func (p *tokenPool) invalidate(used string) {
+// invalidate drops a token after an API call was refused with it (a 401)
+// and returns the generation the call's retry must be newer than: it goes
+// out on the token minted to replace the one refused, never on another
+// the pool already held, which may be just as stale (all of a client's
+// tokens revoked at once). Other tokens are kept. A token already dropped
+// is not dropped twice, and a late 401 for it asks for no newer token than
+// the first did: fifty calls refused with one stale token cause one grant.
+func (p *tokenPool) invalidate(used string) uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if gen, ok := p.dropped[used]; ok {
+		return gen
+	}
 	for i, t := range p.tokens {
 		if t.value == used && used != "" {
 			p.tokens = slices.Delete(p.tokens, i, i+1)
-			return
+			if len(p.dropped) >= maxDropped {
+				clear(p.dropped) // a 401 this late costs at most one more grant
+			}
+			p.dropped[used] = p.gen
+			return p.gen
 		}
 	}
+	return p.gen
 }
+
+// maxDropped bounds how many refused tokens the pool remembers.
+const maxDropped = 64
 
 // observe learns from an answer to a call sent on t.
 //
@@ -461,7 +529,7 @@ func (p *tokenPool) runMint(ctx context.Context, f *tokenFetch) {
 			te.Refusals = refusals
 		}
 		p.mu.Lock()
-		needed := len(p.tokens) == 0
+		needed := len(p.tokens) == 0 || p.freshWantedLocked()
 		p.mu.Unlock()
 		if !needed || refusals > p.c.retryMax {
 			break
@@ -495,7 +563,11 @@ func (p *tokenPool) runMint(ctx context.Context, f *tokenFetch) {
 			}
 			p.queue = nil
 		} else {
-			// Carry on with the tokens there are; grow again only later.
+			// Carry on with the tokens there are, also for the calls that
+			// wanted a newer one; grow again only later.
+			for _, w := range p.queue {
+				w.newerThan = 0
+			}
 			p.refusals++
 			p.growAfter = p.now().Add(p.c.growthBackoff(p.refusals))
 			fields["next_growth_in_ms"] = p.growAfter.Sub(p.now()).Milliseconds()
@@ -503,7 +575,8 @@ func (p *tokenPool) runMint(ctx context.Context, f *tokenFetch) {
 		p.c.log.warn(ctx, "genesys oauth token grant failed", fields)
 		return
 	}
-	t := &poolToken{value: tok.AccessToken, pacer: newPacer(p.c.retryAfterCap)}
+	p.gen++
+	t := &poolToken{value: tok.AccessToken, gen: p.gen, pacer: newPacer(p.c.retryAfterCap)}
 	t.pacer.now = p.now
 	fields := map[string]any{}
 	if !tok.Expiry.IsZero() {

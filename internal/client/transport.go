@@ -85,6 +85,7 @@ type callState struct {
 
 	attempts      int
 	usedToken     string
+	newerThan     uint64 // after a 401: the retry goes on a token newer than this generation
 	last          *APIError
 	authRetried   bool
 	serverRetries int
@@ -213,7 +214,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 			return false, nil
 		}
 		st.authRetried = true
-		c.tokens.invalidate(st.usedToken)
+		st.newerThan = c.tokens.invalidate(st.usedToken)
 		reason = RetryUnauthorized
 
 	case resp.StatusCode == http.StatusTooManyRequests:
@@ -419,10 +420,10 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	case st.cl.kind != kindAPI:
 	case st.cl.pacer != nil:
 		if paced, err = st.cl.pacer.wait(req.Context()); err == nil {
-			tok, err = c.tokens.get(req.Context())
+			tok, err = c.tokens.getNewer(req.Context(), st.newerThan)
 		}
 	default:
-		if pooled, paced, err = c.tokens.acquire(req.Context()); err == nil {
+		if pooled, paced, err = c.tokens.acquire(req.Context(), st.newerThan); err == nil {
 			tok = pooled.value
 		}
 	}

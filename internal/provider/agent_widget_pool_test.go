@@ -36,9 +36,9 @@ func poolNames(n int) []string {
 }
 
 // tokenTrouble stands in front of the emulator with what goes wrong with tokens that the
-// emulator cannot be told to do at a given moment: every k-th API request revokes the token it
-// carries (that request and every later one with that token answer 401, as Genesys answers a
-// revoked or expired token), and the grants refuseGrant names are refused as the login service
+// emulator cannot be told to do at a given moment: every k-th API request revokes a token that
+// has been in use for a few requests (that request and every later one with that token answer
+// 401, as Genesys answers a revoked or expired token), and the grants refuseGrant names are refused as the login service
 // refuses a client that creates tokens too fast. The emulator's own token-creation limit refuses
 // by the clock; these refusals fall on chosen grants, so every run meets them. Tokens stay in
 // this memory and are never printed.
@@ -48,6 +48,8 @@ type tokenTrouble struct {
 
 	mu       sync.Mutex
 	seen     int
+	pending  bool           // a revocation is due
+	carried  map[string]int // API requests per token
 	grants   int
 	revoked  map[string]bool
 	unauthz  int // API requests answered 401
@@ -55,7 +57,7 @@ type tokenTrouble struct {
 }
 
 func newTokenTrouble(revokeEvery int, refuseGrant func(n int) bool) *tokenTrouble {
-	return &tokenTrouble{revokeEvery: revokeEvery, refuseGrant: refuseGrant, revoked: map[string]bool{}}
+	return &tokenTrouble{revokeEvery: revokeEvery, refuseGrant: refuseGrant, revoked: map[string]bool{}, carried: map[string]int{}}
 }
 
 func (r *tokenTrouble) front(next http.Handler) http.Handler {
@@ -79,8 +81,14 @@ func (r *tokenTrouble) front(next http.Handler) http.Handler {
 		if ok && strings.HasPrefix(req.URL.Path, "/api/v2/") {
 			r.mu.Lock()
 			r.seen++
+			r.carried[tok]++
 			if r.seen%r.revokeEvery == 0 {
-				r.revoked[tok] = true
+				r.pending = true
+			}
+			// A token is revoked once it has been in use a while, never on its first requests
+			// (the retry after a 401 goes out on a new token, once).
+			if r.pending && r.carried[tok] > 3 && !r.revoked[tok] {
+				r.revoked[tok], r.pending = true, false
 			}
 			refuse := r.revoked[tok]
 			if refuse {
