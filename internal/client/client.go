@@ -1,8 +1,9 @@
-// Package client is the only code that talks HTTP to Genesys Cloud: an OAuth
-// client-credentials token shared by every call, a retrying transport that
-// rides rate limits and server hiccups without ever duplicating a create,
-// and typed calls and errors for integrations, screen pops and the
-// organization. It knows nothing of Terraform.
+// Package client is the only code that talks HTTP to Genesys Cloud: a pool
+// of OAuth client-credentials tokens paced to every rate limit, a retrying
+// transport that rides rate limits and server hiccups without ever
+// duplicating a create, reads that share lists, and typed calls and errors
+// for integrations, screen pops and the organization. It knows nothing of
+// Terraform.
 package client
 
 import (
