@@ -286,6 +286,16 @@ func (st *callState) retryableFailure(err error) bool {
 	if retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(context.Background(), nil, err); !retry {
 		return false
 	}
+	switch Failure(err) {
+	case FailureTLS, FailureNoSuchHost:
+		// The same on every attempt: a handshake refused (a certificate this
+		// machine does not trust or that is not valid for the host, a server
+		// that does not speak TLS) and a name the DNS answered does not exist
+		// (NXDOMAIN). Retrying them would only delay the error by the whole
+		// backoff. A resolver that failed for now (SERVFAIL, no answer) is
+		// another matter: it is asked again, like a refused connection.
+		return false
+	}
 	return st.cl.retryNetwork || notSent(err)
 }
 

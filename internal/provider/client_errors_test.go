@@ -17,6 +17,7 @@ import (
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/loopdns"
 )
 
 // signInPlan is a provider block with the given attributes and a widget to create. Planning a
@@ -36,8 +37,12 @@ const orgACredentials = `  client_id     = "org-a-client"
 // failure is named as what it is, never as a timeout that did not happen.
 func TestAccSignIn_failuresStopThePlan(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
-	namesAnswered := answerInvalidAsNoSuchHost(t)
+	dns := loopdns.Use(t)
 	signInFailed := "Unable to sign in to Genesys Cloud"
+	defaultRetries := strings.Replace(orgACredentials, "  max_retries   = 1\n", "", 1)
+	if defaultRetries == orgACredentials {
+		t.Fatal("orgACredentials no longer sets max_retries = 1 as this test expects")
+	}
 	cases := map[string]struct {
 		attrs string
 		env   map[string]string
@@ -51,17 +56,20 @@ func TestAccSignIn_failuresStopThePlan(t *testing.T) {
 			attrs: orgACredentials + fmt.Sprintf("  api_url = %q", resettingURL(t)),
 			want:  messageRE(signInFailed, "connection reset", "The connection broke before the answer came", "run the command again", "check api_url"),
 		},
+		// A wrong host name and a failed handshake are the same on every attempt: the sign-in
+		// meets them once ("no answer:", not "no answer after N attempts:") with every retry the
+		// default max_retries allows, and the plan fails at once.
 		"no such host": {
-			attrs: orgACredentials + `  api_url = "https://api.genesys.invalid"`,
-			want:  messageRE(signInFailed, "no such host", "The host name does not exist: check api_url", "for a typo"),
+			attrs: defaultRetries + `  api_url = "https://api.genesys.invalid"`,
+			want:  messageRE(signInFailed, "/oauth/token: no answer:", "no such host", "The host name does not exist: check api_url", "for a typo"),
 		},
 		"untrusted certificate": {
-			attrs: orgACredentials + fmt.Sprintf("  api_url = %q", untrustedTLSURL(t)),
-			want:  messageRE(signInFailed, "TLS handshake failed", "certificate signed by unknown authority", "not trusted by this machine", "Check api_url", "SSL_CERT_FILE"),
+			attrs: defaultRetries + fmt.Sprintf("  api_url = %q", untrustedTLSURL(t)),
+			want:  messageRE(signInFailed, "/oauth/token: no answer:", "TLS handshake failed", "certificate signed by unknown authority", "not trusted by this machine", "Check api_url", "SSL_CERT_FILE"),
 		},
 		"plain HTTP at an https URL": {
-			attrs: orgACredentials + fmt.Sprintf("  api_url = %q", plainHTTPAsHTTPSURL(t)),
-			want:  messageRE(signInFailed, "TLS handshake failed", "server gave HTTP response to HTTPS client", "does not speak TLS", "Check api_url", "a local emulator is written with http://"),
+			attrs: defaultRetries + fmt.Sprintf("  api_url = %q", plainHTTPAsHTTPSURL(t)),
+			want:  messageRE(signInFailed, "/oauth/token: no answer:", "TLS handshake failed", "server gave HTTP response to HTTPS client", "does not speak TLS", "Check api_url", "a local emulator is written with http://"),
 		},
 		"login_url refused while api_url answers": {
 			attrs: orgACredentials + fmt.Sprintf("  api_url   = %q\n  login_url = %q", emu.URL, closedPortURL(t)),
@@ -102,7 +110,7 @@ func TestAccSignIn_failuresStopThePlan(t *testing.T) {
 			switch {
 			case strings.Contains(name, "client") && emu.countRequests("/oauth/token") == 0:
 				t.Error("the emulator saw no sign-in")
-			case name == "no such host" && namesAnswered() == 0:
+			case name == "no such host" && dns.NoSuchHost() == 0:
 				t.Error("the test's DNS server answered nothing: the answer came from elsewhere")
 			}
 		})
