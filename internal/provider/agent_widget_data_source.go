@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
 )
 
@@ -76,16 +77,18 @@ func (d *AgentWidgetDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"type (100 a page) and one configuration read.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "Integration ID of the widget. Set exactly one of `id` and `name`.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
+				MarkdownDescription: fmt.Sprintf("Integration ID of the widget: 1 to %d bytes, not only white space. Set "+
+					"exactly one of `id` and `name`.", maxIDBytes),
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{validators.Text(1, maxIDBytes, true)},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The widget's exact name (case-sensitive). Set exactly one of `id` and `name`.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+				MarkdownDescription: fmt.Sprintf("The widget's exact name (case-sensitive): 1 to %d bytes (UTF-8), not only "+
+					"white space, as a widget's name. Set exactly one of `id` and `name`.", maxWidgetNameBytes),
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{validators.Text(1, maxWidgetNameBytes, true)},
 			},
 			"type": schema.StringAttribute{
 				MarkdownDescription: "`webapp` or `integration`. With `name`, only widgets of this type are considered.",
@@ -190,7 +193,7 @@ func (d *AgentWidgetDataSource) Read(ctx context.Context, req datasource.ReadReq
 // findByName finds the one widget called name (of type typ, when not empty).
 func (d *AgentWidgetDataSource) findByName(ctx context.Context, name, typ string) (*client.Integration, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	candidates, err := listWidgets(ctx, d.data.client, typ)
+	candidates, err := listWidgets(ctx, d.data.client, typ, "")
 	if err != nil {
 		diags.AddError("Unable to list the org's widgets", clientErrorDetail(err, serviceAPI))
 		return nil, diags
@@ -210,8 +213,9 @@ func (d *AgentWidgetDataSource) findByName(ctx context.Context, name, typ string
 		return &matches[0], diags
 	case 0:
 		diags.AddAttributeError(path.Root("name"), "No widget has this name",
-			fmt.Sprintf("The org has no %s named %q (names are compared exactly, case included).%s",
-				what, name, similarNames(candidates, name)))
+			fmt.Sprintf("The org has no %s named %q (names are compared exactly, case included). %s Set name to "+
+				"one of them exactly as it is written, or find the widget by id instead.",
+				what, name, candidateNames(candidates, name, what)))
 	default:
 		var lines []string
 		for _, in := range matches {
@@ -233,31 +237,42 @@ func typeHint(typ string) string {
 	return ""
 }
 
-// similarNames suggests up to five names that differ from name only in case or surrounding space,
-// or that start with it: the usual reasons an exact lookup misses.
-func similarNames(in []client.Integration, name string) string {
+// candidateNames says what the org's widgets are called, for a name that matched none: the names
+// that differ from it only in case or surrounding space or that start with it (the usual reasons
+// an exact lookup misses), or, when none does, the first of all the names, so the error always
+// shows what name could be written instead.
+func candidateNames(in []client.Integration, name, what string) string {
+	const shown = 5
+	if len(in) == 0 {
+		return fmt.Sprintf("It has no %s at all.", what)
+	}
 	want := strings.ToLower(strings.TrimSpace(name))
-	var near []string
+	var near, all []string
 	for _, i := range in {
+		all = append(all, fmt.Sprintf("%q", i.Name))
 		got := strings.ToLower(strings.TrimSpace(i.Name))
 		if got == want || strings.HasPrefix(got, want) {
 			near = append(near, fmt.Sprintf("%q", i.Name))
 		}
 	}
-	sort.Strings(near)
+	list, intro := near, "Similar names: "
 	if len(near) == 0 {
-		return ""
+		list, intro = all, fmt.Sprintf("Its %ss are named ", what)
 	}
-	if len(near) > 5 {
-		near = near[:5]
+	sort.Strings(list)
+	more := ""
+	if len(list) > shown {
+		more = fmt.Sprintf(" and %d more", len(list)-shown)
+		list = list[:shown]
 	}
-	return " Similar names: " + strings.Join(near, ", ") + "."
+	return intro + strings.Join(list, ", ") + more + "."
 }
 
-// listWidgets lists the org's custom agent widgets, of one type when typ is not empty, in the
-// order of their names. A type is filtered by the API (integrationType), so only its pages are read.
-func listWidgets(ctx context.Context, c *client.Client, typ string) ([]client.Integration, error) {
-	var f client.ListFilter
+// listWidgets lists the org's custom agent widgets, of one type when typ is not empty and in one
+// reported state when reportedState is not empty, in the order of their names. Both are filters of
+// the API (integrationType, reportedState), so only the pages of matching integrations are read.
+func listWidgets(ctx context.Context, c *client.Client, typ, reportedState string) ([]client.Integration, error) {
+	f := client.ListFilter{ReportedState: reportedState}
 	if typ != "" {
 		f.IntegrationType, _ = widget.IntegrationTypeFor(typ)
 	}

@@ -3,13 +3,16 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
@@ -89,8 +92,19 @@ data "genesys_agent_widget" "by_name" {
 				ExpectError: regexp.MustCompile(`(?s)Several widgets have this name.*2 widgets are named "CRM":.*(type webapp, INACTIVE.*type integration, ACTIVE|type integration, ACTIVE.*type webapp, INACTIVE).*Set id to the one you mean`),
 			},
 			{
-				Config:      base + `data "genesys_agent_widget" "x" { name = "agent dashboard" }`,
-				ExpectError: regexp.MustCompile(`(?s)No widget has this name.*Similar names: "Agent dashboard"`),
+				// No widget has the name: the error lists the names that come close, or, when none
+				// does, the names the org's widgets (of that type) have, and says what to write.
+				Config: base + `data "genesys_agent_widget" "x" { name = "agent dashboard" }`,
+				ExpectError: messageRE("No widget has this name", `The org has no widget named "agent dashboard"`,
+					`Similar names: "Agent dashboard".`, "Set name to one of them exactly as it is written, or find the widget by id instead"),
+			},
+			{
+				Config: base + `data "genesys_agent_widget" "x" {
+  name = "Wallboard"
+  type = "integration"
+}`,
+				ExpectError: messageRE("No widget has this name", `The org has no integration widget named "Wallboard"`,
+					`Its integration widgets are named "CRM", "Call notes".`, "Set name to one of them"),
 			},
 			{
 				Config:      base + `data "genesys_agent_widget" "x" { id = "00000000-0000-0000-0000-000000000000" }`,
@@ -153,6 +167,14 @@ data "genesys_agent_widgets" "regex"        { name_regex = "^(Agent|Call) " }
 					statecheck.CompareValuePairs("data.genesys_agent_widgets.inactive", tfjsonpath.New("ids").AtSliceIndex(0),
 						"genesys_agent_widget.crm_app", tfjsonpath.New("id"), compare.ValuesSame()),
 				},
+				Check: func(s *terraform.State) error {
+					// Widgets of one name are ordered by ID, so the order is the same on every read.
+					ids := s.RootModule().Resources["data.genesys_agent_widgets.crm"].Primary.Attributes
+					if ids["ids.0"] == "" || ids["ids.0"] >= ids["ids.1"] {
+						return fmt.Errorf("the two CRM widgets are listed as %q, %q: not in the order of their IDs", ids["ids.0"], ids["ids.1"])
+					}
+					return nil
+				},
 			},
 			{
 				Config:      base + `data "genesys_agent_widgets" "x" { name_regex = "(unclosed" }`,
@@ -171,6 +193,86 @@ data "genesys_agent_widgets" "regex"        { name_regex = "^(Agent|Call) " }
 			{Config: base},
 		},
 	})
+}
+
+// TestAccAgentWidgetDataSources_requests: reading widgets costs the list pages of the org's
+// integrations, asked with the API's own filters (integrationType, reportedState) in pages of 100,
+// and nothing per widget but the one configuration a by-name read returns. The org's widgets fit
+// one page here, so each read lists one page: any further page would ask for another pageNumber.
+func TestAccAgentWidgetDataSources_requests(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	if err := emu.seedDiscoveryExample(); err != nil {
+		t.Fatal(err)
+	}
+	base := emu.providerBlock("a", "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: emu.ResetJournal,
+				Config: base + `data "genesys_agent_widget" "notes" {
+  name = "staging-notes"
+  type = "webapp"
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.genesys_agent_widget.notes", tfjsonpath.New("manifest_url"),
+						knownvalue.StringExact("https://widgets.example.com/staging/notes/")),
+				},
+				Check: emu.checkWidgetReads(url.Values{"integrationType": {client.TypeEmbeddedClientApp}}, true),
+			},
+			{
+				PreConfig: emu.ResetJournal,
+				Config: base + `data "genesys_agent_widgets" "staging" {
+  type           = "webapp"
+  reported_state = "ACTIVE"
+  name_prefix    = "staging-"
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.genesys_agent_widgets.staging", tfjsonpath.New("widgets"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("staging-dashboard")}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("staging-notes")}),
+					})),
+				},
+				Check: emu.checkWidgetReads(url.Values{"integrationType": {client.TypeEmbeddedClientApp}, "reportedState": {"ACTIVE"}}, false),
+			},
+		},
+	})
+}
+
+// checkWidgetReads checks the API requests of the data source reads since the journal was reset:
+// every listing asks for the first page of 100 with the filters given, and, besides them, there is
+// one configuration read per listing when withConfig (a by-name read) and nothing else.
+func (e *testEmulator) checkWidgetReads(filters url.Values, withConfig bool) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		lists, configs := 0, 0
+		for _, r := range e.Journal() {
+			switch {
+			case r.Path == "/oauth/token":
+			case r.Method == "GET" && r.Path == "/api/v2/integrations":
+				lists++
+				q, _ := url.ParseQuery(r.Query)
+				if q.Get("pageSize") != "100" || q.Get("pageNumber") != "1" {
+					return fmt.Errorf("listing %s asks for another page than the first of 100", r.Query)
+				}
+				for k := range filters {
+					if q.Get(k) != filters.Get(k) {
+						return fmt.Errorf("listing %s does not pass %s=%s to the API", r.Query, k, filters.Get(k))
+					}
+				}
+			case withConfig && r.Method == "GET" && strings.HasSuffix(r.Path, "/config/current"):
+				configs++
+			default:
+				return fmt.Errorf("a data source read sent %s %s", r.Method, r.Path)
+			}
+		}
+		switch {
+		case lists == 0:
+			return fmt.Errorf("no listing was read: the test proves nothing")
+		case withConfig && configs != lists:
+			return fmt.Errorf("%d configuration reads for %d listings, want one each", configs, lists)
+		}
+		return nil
+	}
 }
 
 // seedDiscoveryExample gives org-a what the discovery examples look for: three staging widgets

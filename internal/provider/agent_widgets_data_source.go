@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -66,7 +67,8 @@ func (d *AgentWidgetsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The org's custom agent widgets that pass every filter set, ordered by name and then ID, " +
 			"so the order is stable from one plan to the next. Costs only the list pages of the org's integrations " +
-			"(100 a page), whatever the number of widgets; read a widget's whole configuration with the " +
+			"(100 a page), whatever the number of widgets; `type` and `reported_state` are passed to the API as its " +
+			"filters, so only the pages of matching integrations are read. Read a widget's whole configuration with the " +
 			"`genesys_agent_widget` data source (`for_each = toset(data.genesys_agent_widgets.x.ids)`).",
 		Attributes: map[string]schema.Attribute{
 			"type": schema.StringAttribute{
@@ -82,14 +84,16 @@ func (d *AgentWidgetsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					client.ReportedActivating, client.ReportedDeactivating, client.ReportedError)},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Only the widgets with exactly this name. Set at most one of `name`, `name_prefix` and `name_regex`.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+				MarkdownDescription: fmt.Sprintf("Only the widgets with exactly this name: 1 to %d bytes (UTF-8), not only "+
+					"white space, as a widget's name. Set at most one of `name`, `name_prefix` and `name_regex`.", maxWidgetNameBytes),
+				Optional:   true,
+				Validators: []validator.String{validators.Text(1, maxWidgetNameBytes, true)},
 			},
 			"name_prefix": schema.StringAttribute{
-				MarkdownDescription: "Only widgets whose name starts with this (case-sensitive).",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+				MarkdownDescription: fmt.Sprintf("Only widgets whose name starts with this (case-sensitive): 1 to %d bytes "+
+					"(UTF-8), not only white space.", maxWidgetNameBytes),
+				Optional:   true,
+				Validators: []validator.String{validators.Text(1, maxWidgetNameBytes, true)},
 			},
 			"name_regex": schema.StringAttribute{
 				MarkdownDescription: "Only widgets whose name matches this regular expression (RE2 syntax, as Terraform's " +
@@ -158,7 +162,7 @@ func (d *AgentWidgetsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		keep = func(in client.Integration) bool { return re.MatchString(in.Name) }
 	}
 
-	all, err := listWidgets(ctx, d.data.client, m.Type.ValueString())
+	all, err := listWidgets(ctx, d.data.client, m.Type.ValueString(), m.ReportedState.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list the org's widgets", clientErrorDetail(err, serviceAPI))
 		return

@@ -257,3 +257,31 @@ func TestAccPlanMessages_emptyAndSpacedURLs(t *testing.T) {
 		"manifest_url with a space": {emu.widgetConfig("", overrideBody(widgetBody, `manifest_url = "https://widgets.example.com/w/ "`)), messageRE("Invalid manifest_url", "starts or ends with whitespace; remove it")},
 	})
 }
+
+// TestAccPlanMessages_dataSourceInputs: what the data sources are asked to find is checked at
+// plan, with the attribute and the fix, before any listing is read: names and IDs of white space,
+// lengths in bytes, states as the API spells them, and one of id and name.
+func TestAccPlanMessages_dataSourceInputs(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	one := func(body string) string {
+		return emu.providerBlock("a", "") + `data "genesys_agent_widget" "x" {` + body + "}\n"
+	}
+	all := func(body string) string {
+		return emu.providerBlock("a", "") + `data "genesys_agent_widgets" "x" {` + body + "}\n"
+	}
+	long := strings.Repeat("é", 101)
+	runPlanRefusals(t, emu, map[string]planRefusal{
+		"name of white space": {one(`name = "  "`), messageRE("Invalid name", "name is only white space", "write a value with letters or digits")},
+		"name over the limit in bytes": {one(`name = "` + long + `"`),
+			messageRE("Invalid name", "name is 202 bytes long; the limit is 200 bytes", "a letter outside ASCII takes 2 to 4 bytes", "shorten it")},
+		"id of white space":      {one(`id = " "`), messageRE("Invalid id", "id is only white space")},
+		"id over the limit":      {one(`id = "` + strings.Repeat("0", 65) + `"`), messageRE("Invalid id", "id is 65 bytes long; the limit is 64 bytes")},
+		"neither id nor name":    {one(`type = "webapp"`), messageRE("Exactly one of these attributes must be configured: [id,name]")},
+		"empty name_prefix":      {all(`name_prefix = ""`), messageRE("Invalid name_prefix", "name_prefix is empty; write at least 1 byte")},
+		"name filter over limit": {all(`name = "` + long + `"`), messageRE("Invalid name", "202 bytes long; the limit is 200 bytes")},
+		"state in lower case": {all(`reported_state = "active"`),
+			messageRE("reported_state", `value must be one of: ["ACTIVE" "INACTIVE" "ACTIVATING" "DEACTIVATING" "ERROR"], got: "active"`)},
+		"regex that does not compile": {all(`name_regex = "(unclosed"`),
+			messageRE("Invalid regular expression", "name_regex is not a regular expression in RE2 syntax", "Escape characters such as ( [ . * + ? with a backslash")},
+	})
+}
