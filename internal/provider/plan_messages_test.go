@@ -207,6 +207,11 @@ func TestAccPlanMessages_textsAndPayload(t *testing.T) {
     signing_secret = "short"
   }`) + `data "genesys_organization" "this" {}`,
 			messageRE("Invalid screenpop.signing_secret", "is 5 bytes long; it must be at least 16 bytes")},
+		"blank telemetry service_name": {emu.providerBlock("a", `
+  telemetry {
+    service_name = " "
+  }`) + `data "genesys_organization" "this" {}`,
+			messageRE("Invalid telemetry.service_name", "telemetry.service_name is only white space")},
 	})
 }
 

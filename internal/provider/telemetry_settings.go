@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -63,18 +62,19 @@ func telemetryBlock() schema.Block {
 				Validators: []validator.String{validators.URLWithScheme("https", "http")},
 			},
 			"headers": schema.MapAttribute{
-				MarkdownDescription: "HTTP headers sent with every export, such as the collector's API key. Never written " +
-					"to logs or telemetry. Falls back to `OTEL_EXPORTER_OTLP_HEADERS`.",
+				MarkdownDescription: "HTTP headers sent with every export, such as the collector's API key; a header name " +
+					"may not be empty or only white space. Never written to logs or telemetry. Falls back to " +
+					"`OTEL_EXPORTER_OTLP_HEADERS`.",
 				ElementType: types.StringType,
 				Optional:    true,
 				Sensitive:   true,
-				Validators:  []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+				Validators:  []validator.Map{mapvalidator.KeysAre(validators.Text(1, 0, true))},
 			},
 			"service_name": schema.StringAttribute{
-				MarkdownDescription: "The `service.name` of everything exported. Falls back to `OTEL_SERVICE_NAME`, " +
-					"then `" + telemetry.DefaultServiceName + "`.",
+				MarkdownDescription: "The `service.name` of everything exported; not empty or only white space. Falls back to " +
+					"`OTEL_SERVICE_NAME`, then `" + telemetry.DefaultServiceName + "`.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{validators.Text(1, 0, true)},
 			},
 			"traces": schema.BoolAttribute{
 				MarkdownDescription: "Whether to export spans. Default `true` (`false` when `" + envOTelTracesExporter + "` is `none`).",
