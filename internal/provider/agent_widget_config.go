@@ -124,7 +124,7 @@ func (s widgetSpec) wire(version int) client.WidgetConfig {
 func checkSpec(s widgetSpec, c widget.Constraints, version int) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if err := widget.CheckOrigin(s.manifestURL, c.AllowedOrigins); err != nil {
-		diags.AddAttributeError(path.Root("manifest_url"), "Manifest origin not allowed", err.Error())
+		diags.AddAttributeError(path.Root("manifest_url"), "Manifest origin not allowed", "manifest_url: "+err.Error()+".")
 	}
 	if s.width > 0 || s.height > 0 {
 		if err := widget.CheckDimensions(s.width, s.height, c.MaxWidth, c.MaxHeight); err != nil {

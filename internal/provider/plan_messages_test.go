@@ -290,3 +290,84 @@ func TestAccPlanMessages_dataSourceInputs(t *testing.T) {
 			messageRE("Invalid regular expression", "name_regex is not a regular expression in RE2 syntax", "Escape characters such as ( [ . * + ? with a backslash")},
 	})
 }
+
+// TestAccPlanMessages_urlsAndAllowLists: every refusal of a widget's manifest_url or a pop's
+// target_url names the attribute and says what to write instead, including a host outside the
+// allow-list, which is checked at plan even when other values of the widget wait for apply.
+func TestAccPlanMessages_urlsAndAllowLists(t *testing.T) {
+	emu := newPopEmulator(t)
+	origins := `
+  widget_constraints {
+    allowed_origins = ["widgets.example.com"]
+    max_width       = 640
+  }`
+	widget := func(constraints, override string) string {
+		return emu.widgetConfig(constraints, overrideBody(widgetBody, override))
+	}
+	pop := func(old, replacement string) string {
+		return emu.screenPopConfig("", strings.Replace(popResource("v1"), old, replacement, 1))
+	}
+	runPlanRefusals(t, emu, map[string]planRefusal{
+		"manifest over http": {widget("", `manifest_url = "http://widgets.example.com/w/"`),
+			messageRE("Invalid manifest_url", `URL scheme is "http"`, "use an https:// URL")},
+		"manifest with user info": {widget("", `manifest_url = "https://user:pw@widgets.example.com/w/"`),
+			messageRE("Invalid manifest_url", "must not contain user info", "write only the host")},
+		"relative manifest": {widget("", `manifest_url = "/widgets/index.html"`),
+			messageRE("Invalid manifest_url", "URL must be absolute, with a scheme and a host, such as", "https://cdn.example.com/path")},
+		"manifest without a host": {widget("", `manifest_url = "https:///index.html"`),
+			messageRE("Invalid manifest_url", "URL has no host; write an absolute URL such as")},
+		"manifest over the limit": {widget("", `manifest_url = "https://widgets.example.com/`+strings.Repeat("x", 2100)+`"`),
+			messageRE("Invalid manifest_url", "URL is 2128 bytes long; the limit is 2048 bytes; shorten it")},
+		"manifest origin not allowed": {widget(origins, `manifest_url = "https://evil.example.net/w/"`),
+			messageRE("Manifest origin not allowed", `manifest_url: host "evil.example.net" is not an allowed origin (allowed: "widgets.example.com")`,
+				"add it to widget_constraints.allowed_origins or host the manifest on an allowed origin")},
+		"manifest origin not allowed while the name waits for apply": {`
+resource "terraform_data" "name" {
+  input = "Agent dashboard"
+}
+` + widget(origins, "name = terraform_data.name.output\n  manifest_url = \"https://evil.example.net/w/\""),
+			messageRE("Manifest origin not allowed", `manifest_url: host "evil.example.net"`, "add it to widget_constraints.allowed_origins")},
+		"wider than the frame": {widget(origins, `dimensions = { width = 641, height = 400 }`),
+			messageRE("Widget exceeds the render frame", "641 exceeds the render frame limit of 640 pixels", "raise widget_constraints.max_width")},
+		"standalone interaction widget": {widget("", "type = \"integration\"\n  display_type = \"standalone\""),
+			messageRE("Invalid display_type", `display_type "standalone" applies only to type = "webapp"`, `Remove display_type or set it to "widget"`)},
+		"queue filter on a webapp": {widget("", `queue_ids = ["queue-support"]`),
+			messageRE("Invalid queue_ids", `applies only to type = "integration"`, `Remove it, or change type to "integration"`)},
+		"unknown sandbox token": {widget("", `sandbox = ["allow-scripts", "allow-everything"]`),
+			messageRE("sandbox", "value must be one of", `"allow-scripts"`, `got: "allow-everything"`)},
+		"target domain not allowed": {pop("crm.example.com", "crm.example.com.evil.net"),
+			messageRE("Screen pop target not allowed", `target_url: host "crm.example.com.evil.net" is not an allowed screen pop domain`,
+				"add it to screenpop.allowed_domains or point the screen pop at an allowed domain")},
+		"target not a URL": {pop("https://crm.example.com/agent-view", "crm"),
+			messageRE("Invalid target_url", "target_url: URL must be absolute, with a scheme and a host, such as")},
+		"user_id with a backslash": {pop(`"agent-1"`, `"agent-1\\x"`), messageRE("Invalid user_id", `'\'`, "write the agent's user ID itself")},
+		"user_id with a percent":   {pop(`"agent-1"`, `"agent%2F1"`), messageRE("Invalid user_id", "'%'")},
+		"user_id of one dot":       {pop(`"agent-1"`, `"."`), messageRE("Invalid user_id", "is a path segment, not an ID")},
+	})
+}
+
+// TestAccPlanMessages_targetKnownOnlyAtApply: a target_url that comes from another resource is
+// checked before the pop is sent, at apply, with the same message; the plan cannot know it and
+// says nothing.
+func TestAccPlanMessages_targetKnownOnlyAtApply(t *testing.T) {
+	emu := newPopEmulator(t)
+	config := `
+resource "terraform_data" "target" {
+  input = "https://crm.example.com.evil.net/agent-view"
+}
+` + emu.screenPopConfig("", strings.Replace(popResource("v1"), `"https://crm.example.com/agent-view"`, "terraform_data.target.output", 1))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, PlanOnly: true, ExpectNonEmptyPlan: true},
+			{
+				Config: config,
+				ExpectError: messageRE("Screen pop target not allowed", `target_url: host "crm.example.com.evil.net" is not an allowed screen pop domain`,
+					"add it to screenpop.allowed_domains"),
+			},
+		},
+	})
+	if n := emu.countRequests("/api/v2/users/"); n != 0 {
+		t.Errorf("a target outside the allowed domains was sent %d times", n)
+	}
+}
