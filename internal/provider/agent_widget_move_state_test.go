@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
 )
 
 // TestAccAgentWidget_movedFromOfficialProvider takes over a widget that a genesyscloud_integration
@@ -118,6 +120,120 @@ resource "genesys_agent_widget" "dashboard" {
 	if writes > 0 {
 		t.Fatalf("%d writes during the move", writes)
 	}
+}
+
+// TestAccAgentWidget_movedFromOfficialProviderByType: an interaction widget moves as a client
+// application does, and a moved block from an integration of any other type is refused at plan,
+// saying what to do, with nothing sent but reads and the integration left to the official provider.
+func TestAccAgentWidget_movedFromOfficialProviderByType(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	factories := map[string]func() (tfprotov6.ProviderServer, error){
+		"genesys":      testAccProtoV6ProviderFactories["genesys"],
+		"genesyscloud": providerserver.NewProtocol6WithError(&officialStandIn{apiURL: emu.URL}),
+	}
+	// The data actions integration is no widget; the stand-in keeps it in state only, as the
+	// emulator knows the two widget types alone.
+	officialProvider := `
+provider "genesyscloud" {}
+`
+	official := officialProvider + `
+resource "genesyscloud_integration" "actions" {
+  intended_state   = "ENABLED"
+  integration_type = "purecloud-data-actions"
+  config {
+    name = "Data actions"
+  }
+}
+`
+	panel := `
+resource "genesyscloud_integration" "panel" {
+  intended_state   = "DISABLED"
+  integration_type = "embedded-client-app-interaction-widget"
+  config {
+    name = "CRM panel"
+    properties = jsonencode({
+      url                     = "https://widgets.example.com/crm/panel.html"
+      sandbox                 = "allow-scripts"
+      permissions             = ""
+      groups                  = []
+      communicationTypeFilter = "call,chat"
+      queueIdFilterList       = ["queue-support"]
+    })
+    advanced = jsonencode({})
+  }
+}
+`
+	ours := emu.providerBlock("a", "") + `
+moved {
+  from = genesyscloud_integration.panel
+  to   = genesys_agent_widget.panel
+}
+resource "genesys_agent_widget" "panel" {
+  name                = "CRM panel"
+  type                = "integration"
+  status              = "inactive"
+  manifest_url        = "https://widgets.example.com/crm/panel.html"
+  sandbox             = ["allow-scripts"]
+  communication_types = ["call", "chat"]
+  queue_ids           = ["queue-support"]
+}
+`
+	refused := `
+moved {
+  from = genesyscloud_integration.actions
+  to   = genesys_agent_widget.actions
+}
+resource "genesys_agent_widget" "actions" {
+  name         = "Data actions"
+  type         = "webapp"
+  manifest_url = "https://widgets.example.com/actions/"
+}
+`
+	onlyReads := func(*terraform.State) error {
+		for _, r := range emu.Journal() {
+			if r.Method != "GET" && !strings.HasPrefix(r.Path, "/oauth/") {
+				return fmt.Errorf("the move sent %s %s", r.Method, r.Path)
+			}
+		}
+		if n := len(emu.Integrations("org-a")); n != 1 {
+			return fmt.Errorf("org-a has %d integrations after the move, want the 1 that moved", n)
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             emu.checkNoIntegrations("org-a"),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		Steps: []resource.TestStep{
+			{Config: official + panel},
+			{
+				PreConfig: emu.ResetJournal,
+				Config:    official + ours,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("genesys_agent_widget.panel", plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("genesys_agent_widget.panel", tfjsonpath.New("reported_state"), knownvalue.StringExact("INACTIVE")),
+					statecheck.ExpectKnownValue("genesys_agent_widget.panel", tfjsonpath.New("communication_types"), knownvalue.SetSizeExact(2)),
+				},
+				Check: onlyReads,
+			},
+			{Config: official + ours, PlanOnly: true},
+			{
+				PreConfig: emu.ResetJournal,
+				Config:    officialProvider + ours + refused,
+				PlanOnly:  true,
+				ExpectError: messageRE("Not a custom agent widget", `is of integration type "purecloud-data-actions"`,
+					"Remove this moved block and keep managing the integration with the genesyscloud provider"),
+			},
+			{
+				// The refused move changed nothing: the plan without it is still empty.
+				PreConfig: func() { mustCheck(t, onlyReads) },
+				Config:    official + ours,
+				PlanOnly:  true,
+			},
+		},
+	})
 }
 
 // TestMoveFromOfficialIntegration_refusesOtherTypes checks the error for an integration that is no
@@ -225,6 +341,12 @@ func (r *officialIntegration) Create(ctx context.Context, req fwresource.CreateR
 		return
 	}
 	conf := m.Config[0]
+	if _, ok := widget.TypeForIntegration(m.IntegrationType.ValueString()); !ok {
+		// The emulator knows only the widget types: other integrations exist in state alone.
+		m.ID = types.StringValue("official-" + m.IntegrationType.ValueString())
+		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+		return
+	}
 	in, err := r.c.CreateIntegration(ctx, conf.Name.ValueString(), m.IntegrationType.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("create", err.Error())
@@ -244,13 +366,15 @@ func (r *officialIntegration) Create(ctx context.Context, req fwresource.CreateR
 		resp.Diagnostics.AddError("config", err.Error())
 		return
 	}
-	if in, err = r.c.SetIntendedState(ctx, in.ID, m.IntendedState.ValueString() == client.StateEnabled); err != nil {
-		resp.Diagnostics.AddError("state", err.Error())
-		return
-	}
-	if _, err := r.c.WaitForReportedState(ctx, in, client.ReportedActive); err != nil {
-		resp.Diagnostics.AddError("activation", err.Error())
-		return
+	if m.IntendedState.ValueString() == client.StateEnabled {
+		if in, err = r.c.SetIntendedState(ctx, in.ID, true); err != nil {
+			resp.Diagnostics.AddError("state", err.Error())
+			return
+		}
+		if _, err := r.c.WaitForReportedState(ctx, in, client.ReportedActive); err != nil {
+			resp.Diagnostics.AddError("activation", err.Error())
+			return
+		}
 	}
 	m.ID = types.StringValue(in.ID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
