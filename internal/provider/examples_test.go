@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -291,4 +292,33 @@ func (c *terraformCLI) run(args ...string) (string, error) {
 	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+c.rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// cliVersion is a Terraform CLI's version, as `terraform version -json` gives it.
+type cliVersion struct {
+	Version      string `json:"terraform_version"`
+	major, minor int
+}
+
+func (v cliVersion) String() string { return v.Version }
+
+func (v cliVersion) atLeast(major, minor int) bool {
+	return v.major > major || v.major == major && v.minor >= minor
+}
+
+// version asks the CLI its version.
+func (c *terraformCLI) version(t *testing.T) cliVersion {
+	t.Helper()
+	out, err := c.run("version", "-json")
+	var v cliVersion
+	if err == nil {
+		err = json.Unmarshal([]byte(out), &v)
+	}
+	if err == nil {
+		_, err = fmt.Sscanf(v.Version, "%d.%d", &v.major, &v.minor)
+	}
+	if err != nil {
+		t.Fatalf("terraform version -json: %v\n%s", err, out)
+	}
+	return v
 }
