@@ -236,6 +236,127 @@ resource "genesys_agent_widget" "actions" {
 	})
 }
 
+// TestAccAgentWidget_importAndRemovedFromOfficialProvider: the guide's way over for CLIs without
+// moves between providers: an import block takes the widget by its ID, a removed block forgets the
+// genesyscloud_integration without destroying it, nothing but reads is sent, and the plan after is
+// empty.
+func TestAccAgentWidget_importAndRemovedFromOfficialProvider(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	// The integration the official provider made; its state is written in that provider's shape.
+	id := emu.seedWidget(t, "Agent dashboard", client.WidgetConfig{
+		Name: "Agent dashboard", Notes: "Queue metrics", Version: 1, URL: "https://widgets.example.com/dashboard/index.html",
+		DisplayType: "widget", Sandbox: []string{"allow-scripts", "allow-same-origin"}, Permissions: []string{}, Groups: []string{},
+	})
+	factories := map[string]func() (tfprotov6.ProviderServer, error){
+		"genesys":      testAccProtoV6ProviderFactories["genesys"],
+		"genesyscloud": providerserver.NewProtocol6WithError(&officialStandIn{apiURL: emu.URL, adopt: id}),
+	}
+	official := `
+provider "genesyscloud" {}
+resource "genesyscloud_integration" "dashboard" {
+  intended_state   = "ENABLED"
+  integration_type = "embedded-client-app"
+  config {
+    name       = "Agent dashboard"
+    notes      = "Queue metrics"
+    properties = jsonencode({ url = "https://widgets.example.com/dashboard/index.html" })
+  }
+}
+`
+	ours := emu.providerBlock("a", "") + fmt.Sprintf(`
+provider "genesyscloud" {}
+import {
+  to = genesys_agent_widget.dashboard
+  id = %q
+}
+removed {
+  from = genesyscloud_integration.dashboard
+  lifecycle {
+    destroy = false
+  }
+}
+resource "genesys_agent_widget" "dashboard" {
+  name         = "Agent dashboard"
+  description  = "Queue metrics"
+  type         = "webapp"
+  manifest_url = "https://widgets.example.com/dashboard/index.html"
+  sandbox      = ["allow-scripts", "allow-same-origin"]
+}
+`, id)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             emu.checkNoIntegrations("org-a"),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_7_0)},
+		Steps: []resource.TestStep{
+			{Config: official},
+			{
+				PreConfig: emu.ResetJournal,
+				Config:    ours,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("genesys_agent_widget.dashboard", plancheck.ResourceActionNoop),
+						expectForgotten("genesyscloud_integration.dashboard"),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("genesys_agent_widget.dashboard", tfjsonpath.New("id"), knownvalue.StringExact(id)),
+					statecheck.ExpectKnownValue("genesys_agent_widget.dashboard", tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
+				},
+				Check: func(*terraform.State) error {
+					for _, r := range emu.Journal() {
+						if r.Method != "GET" && !strings.HasPrefix(r.Path, "/oauth/") {
+							return fmt.Errorf("the hand-over sent %s %s", r.Method, r.Path)
+						}
+					}
+					return emu.checkIntegrationCount("org-a", 1)(nil)
+				},
+			},
+			{Config: ours, PlanOnly: true},
+		},
+	})
+}
+
+// expectForgotten is a plan check: the plan forgets the resource at addr (a removed block with
+// destroy = false) rather than destroying it.
+type expectForgotten string
+
+func (addr expectForgotten) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address == string(addr) {
+			if !rc.Change.Actions.Forget() {
+				resp.Error = fmt.Errorf("%s is planned to %v, not to be forgotten", addr, rc.Change.Actions)
+			}
+			return
+		}
+	}
+	resp.Error = fmt.Errorf("the plan has no change for %s", addr)
+}
+
+// seedWidget makes an enabled widget of org-a through the API, as another tool would have made
+// it, and returns its ID.
+func (e *testEmulator) seedWidget(t *testing.T, name string, cfg client.WidgetConfig) string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := client.New(client.Config{ClientID: "org-a-client", ClientSecret: "org-a-secret", APIURL: e.URL, LoginURL: e.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := c.CreateIntegration(ctx, name, client.TypeEmbeddedClientApp)
+	if err == nil {
+		_, err = c.PutIntegrationConfig(ctx, in.ID, cfg.IntegrationConfig())
+	}
+	if err == nil {
+		in, err = c.SetIntendedState(ctx, in.ID, true)
+	}
+	if err == nil {
+		_, err = c.WaitForReportedState(ctx, in, client.ReportedActive)
+	}
+	if err != nil {
+		t.Fatalf("seeding widget %q: %v", name, err)
+	}
+	return in.ID
+}
+
 // TestMoveFromOfficialIntegration_refusesOtherTypes checks the error for an integration that is no
 // widget, and that other providers' resources are left to other movers.
 func TestMoveFromOfficialIntegration_refusesOtherTypes(t *testing.T) {
@@ -268,8 +389,11 @@ func TestMoveFromOfficialIntegration_refusesOtherTypes(t *testing.T) {
 
 // officialStandIn is the smallest provider whose genesyscloud_integration has the state shape of
 // the official Genesys Cloud provider's, creating the integration in the emulator (org-a) with
-// this project's API client.
-type officialStandIn struct{ apiURL string }
+// this project's API client; with adopt set, it records that integration instead of making one.
+type officialStandIn struct {
+	apiURL, adopt string
+	c             *client.Client
+}
 
 func (p *officialStandIn) Metadata(_ context.Context, _ fwprovider.MetadataRequest, resp *fwprovider.MetadataResponse) {
 	resp.TypeName = "genesyscloud"
@@ -282,13 +406,17 @@ func (p *officialStandIn) Configure(_ context.Context, _ fwprovider.ConfigureReq
 		resp.Diagnostics.AddError("stand-in client", err.Error())
 		return
 	}
-	resp.ResourceData = c
+	resp.ResourceData = p
+	p.c = c
 }
 func (p *officialStandIn) Resources(context.Context) []func() fwresource.Resource {
 	return []func() fwresource.Resource{func() fwresource.Resource { return &officialIntegration{} }}
 }
 
-type officialIntegration struct{ c *client.Client }
+type officialIntegration struct {
+	c     *client.Client
+	adopt string
+}
 
 type officialIntegrationModel struct {
 	ID              types.String              `tfsdk:"id"`
@@ -329,8 +457,8 @@ func (r *officialIntegration) Schema(_ context.Context, _ fwresource.SchemaReque
 }
 
 func (r *officialIntegration) Configure(_ context.Context, req fwresource.ConfigureRequest, _ *fwresource.ConfigureResponse) {
-	if c, ok := req.ProviderData.(*client.Client); ok {
-		r.c = c
+	if p, ok := req.ProviderData.(*officialStandIn); ok {
+		r.c, r.adopt = p.c, p.adopt
 	}
 }
 
@@ -341,6 +469,11 @@ func (r *officialIntegration) Create(ctx context.Context, req fwresource.CreateR
 		return
 	}
 	conf := m.Config[0]
+	if r.adopt != "" {
+		m.ID = types.StringValue(r.adopt)
+		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+		return
+	}
 	if _, ok := widget.TypeForIntegration(m.IntegrationType.ValueString()); !ok {
 		// The emulator knows only the widget types: other integrations exist in state alone.
 		m.ID = types.StringValue("official-" + m.IntegrationType.ValueString())
