@@ -371,3 +371,23 @@ resource "terraform_data" "target" {
 		t.Errorf("a target outside the allowed domains was sent %d times", n)
 	}
 }
+
+// TestAccPlanMessages_sessionTokenTooLong: the session token travels in the pop's URL too, so one
+// that makes the URL too long is refused at plan against session_token (write-only, so Terraform
+// 1.11 and later), with what to do.
+func TestAccPlanMessages_sessionTokenTooLong(t *testing.T) {
+	emu := newPopEmulator(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{{
+			Config: emu.screenPopConfig("", strings.Replace(popResource("v1"), `state          = { uiMode = "focused" }`,
+				`session_token = "`+strings.Repeat("t", 8200)+`"`, 1)),
+			PlanOnly:    true,
+			ExpectError: messageRE("Invalid session_token", "over the limit of 8192 bytes", "the session token adds 8214", "use a shorter session token"),
+		}},
+	})
+	if n := emu.countRequests("/api/v2/users/"); n != 0 {
+		t.Errorf("a refused plan sent %d screen pop requests", n)
+	}
+}

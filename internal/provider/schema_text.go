@@ -35,6 +35,8 @@ var (
 		"fragment, such as a route `#/agent`, is refused at plan, because the context could not be added to it. "+
 		"Its host must match the provider's `screenpop.allowed_domains` (an exact host or a `*.domain` wildcard) when "+
 		"that is set. ", screenpop.MaxURLLength) + hostRuleText
+	sessionTokenSizeText = fmt.Sprintf("It travels in the target URL's fragment, so it counts towards the %d bytes the URL "+
+		"may have with its context.", screenpop.MaxURLLength)
 	customerDataText = fmt.Sprintf("Customer context added to the target URL's fragment (never its query, so it stays "+
 		"out of server logs), percent-encoded in key order. Keys must be non-empty, must not be `%s` and must not "+
 		"repeat a key of the target's own fragment; the URL with its context must fit in %d bytes.",

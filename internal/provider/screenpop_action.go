@@ -75,9 +75,10 @@ func (a *ScreenPopAction) Schema(_ context.Context, _ action.SchemaRequest, resp
 				Optional:            true,
 			},
 			"session_token": schema.StringAttribute{
-				MarkdownDescription: "Agent session token bound to the pop through the URL fragment. Accepts ephemeral values.",
-				Optional:            true,
-				WriteOnly:           true,
+				MarkdownDescription: "Agent session token bound to the pop through the URL fragment. Accepts ephemeral values. " +
+					sessionTokenSizeText,
+				Optional:  true,
+				WriteOnly: true,
 			},
 			"state": schema.MapAttribute{
 				MarkdownDescription: "UI state handed to the application with the pop.",

@@ -107,7 +107,8 @@ func (r *ScreenPopResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			},
 			"session_token": schema.StringAttribute{
 				MarkdownDescription: "Agent session token bound to the pop through the URL fragment. Write-only (Terraform 1.11 " +
-					"and later): it is never stored in state or plan. Bump `session_token_version` to pop again with a new token.",
+					"and later): it is never stored in state or plan. Bump `session_token_version` to pop again with a new token. " +
+					sessionTokenSizeText,
 				Optional:  true,
 				Sensitive: true,
 				WriteOnly: true,
