@@ -72,6 +72,13 @@ func TestAccPlanMessages_hostsInCanonicalForm(t *testing.T) {
     allowed_origins = ["*.ｅｘａｍｐｌｅ.com"]
   }`, "https://widgets.example.com/w/"),
 			messageRE("Invalid host pattern", "widget_constraints.allowed_origins[0]", `write it as "*.example.com"`)},
+		"trailing dot in target_url": {pop("https://crm.example.com./agent-view"),
+			messageRE("Invalid target_url", "remove the trailing dot")},
+		"trailing dot in an allowed origin": {widget(`
+  widget_constraints {
+    allowed_origins = ["widgets.example.com."]
+  }`, "https://widgets.example.com/w/"),
+			messageRE("Invalid host pattern", "widget_constraints.allowed_origins[0]", "remove the trailing dot")},
 		"full-width allowed domain": {emu.providerBlock("a", `
   screenpop {
     signing_secret  = "`+testSigningKey+`"
@@ -81,9 +88,10 @@ func TestAccPlanMessages_hostsInCanonicalForm(t *testing.T) {
 	})
 }
 
-// ASCII case is the one folding every client does alike, so it is accepted in URLs and patterns.
+// ASCII case is the one folding every client does alike, so it is accepted in URLs and patterns,
+// of widgets and screen pops alike.
 func TestAccPlanMessages_asciiCaseIsAccepted(t *testing.T) {
-	emu := newTestEmulator(t, emulator.Config{})
+	emu := newPopEmulator(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -91,6 +99,18 @@ func TestAccPlanMessages_asciiCaseIsAccepted(t *testing.T) {
   widget_constraints {
     allowed_origins = ["Widgets.Example.com"]
   }`, overrideBody(widgetBody, `manifest_url = "https://WIDGETS.example.COM/w/"`)),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}, {
+			// The screen pop block allows "crm.example.com" and "*.example.net".
+			Config: emu.screenPopConfig("", strings.Replace(popResource("v1"), "https://crm.example.com/agent-view",
+				"https://CRM.Example.COM/agent-view", 1)) + `
+resource "genesys_screenpop" "wildcard" {
+  user_id        = "agent-1"
+  application_id = "com.example.crm"
+  target_url     = "https://App.EXAMPLE.net/agent-view"
+}
+`,
 			PlanOnly:           true,
 			ExpectNonEmptyPlan: true,
 		}},
