@@ -714,3 +714,38 @@ func testEveryTokenRevokedAtOnce(t *testing.T) {
 		t.Errorf("%d grants after %d tokens were revoked; want at least one and at most one per token", got, len(before))
 	}
 }
+
+// TestRenewedTokenRevokedBeforeTheRetry: a call's token is refused, and
+// the token it renews is revoked as well before the retry reaches the
+// server (an administrator revoking the client's tokens one by one). The
+// call renews again and succeeds on the third token, as long as the
+// renewals stay within maxAuthRenewals.
+func TestRenewedTokenRevokedBeforeTheRetry(t *testing.T) {
+	synctest.Test(t, testRenewedTokenRevokedBeforeTheRetry)
+}
+
+func testRenewedTokenRevokedBeforeTheRetry(t *testing.T) {
+	g := newLimitedGenesys(t, 60, 60, 3000)
+	c := g.client(t, 1)
+	if _, err := c.OrganizationMe(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	revokeNext := maxAuthRenewals // the first token and every renewal but the last
+	g.hook = func(r *http.Request) {
+		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if revokeNext > 0 {
+			g.revoked[tok] = true
+			revokeNext--
+		}
+	}
+	if _, err := c.OrganizationMe(context.Background()); err != nil {
+		t.Fatalf("call whose renewed tokens were revoked: %v", err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.unauthz != maxAuthRenewals || len(g.order) != 1+maxAuthRenewals {
+		t.Errorf("%d 401s and %d tokens granted; want %d and %d", g.unauthz, len(g.order), maxAuthRenewals, 1+maxAuthRenewals)
+	}
+}

@@ -87,7 +87,7 @@ type callState struct {
 	usedToken     string
 	newerThan     uint64 // after a 401: the retry goes on a token newer than this generation
 	last          *APIError
-	authRetried   bool
+	authRenewals  int // tokens renewed after a 401 on this call
 	serverRetries int
 	rateRetries   int
 	wait          time.Duration
@@ -162,9 +162,13 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 	}, nil
 }
 
+// maxAuthRenewals bounds the tokens one call renews after 401s.
+const maxAuthRenewals = 3
+
 // checkRetry is the retry policy:
-//   - 401 on an API call: drop the token that was refused, retry once at once
-//     (unless it is the screen pop signature that was refused);
+//   - 401 on an API call: drop the token that was refused, retry at once on
+//     a newer one, at most maxAuthRenewals times (never when it is the screen
+//     pop signature that was refused);
 //   - 429: wait what Retry-After says (capped), plus a little jitter;
 //   - 5xx except 501: exponential backoff with full jitter, when the call
 //     allows it (503 with Retry-After waits that instead);
@@ -210,10 +214,20 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 		st.recordAnswer(resp)
 		// A refused payload signature is the caller's to fix; a new token
 		// would not change the answer.
-		if st.authRetried || strings.Contains(st.last.Code, "signature") {
+		if strings.Contains(st.last.Code, "signature") {
 			return false, nil
 		}
-		st.authRetried = true
+		// The retry goes on a token minted after the refused one. That one
+		// may be revoked too before the retry is sent (an administrator
+		// revoking a client's tokens one by one, or the login service lending
+		// an older token while it refuses new grants), so a call renews up to
+		// maxAuthRenewals times. Bad credentials never get this far: the
+		// grant itself is refused.
+		if st.authRenewals >= maxAuthRenewals {
+			st.stopReason = fmt.Sprintf("%d tokens refused", st.authRenewals+1)
+			return false, nil
+		}
+		st.authRenewals++
 		st.newerThan = c.tokens.invalidate(st.usedToken)
 		reason = RetryUnauthorized
 

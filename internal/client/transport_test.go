@@ -399,11 +399,11 @@ func testDialFailureRetriedEvenWhenNotIdempotent(t *testing.T) {
 	}
 }
 
-func TestUnauthorizedRefreshesTokenOnce(t *testing.T) {
-	synctest.Test(t, testUnauthorizedRefreshesTokenOnce)
+func TestUnauthorizedRenewsTheTokenBoundedly(t *testing.T) {
+	synctest.Test(t, testUnauthorizedRenewsTheTokenBoundedly)
 }
 
-func testUnauthorizedRefreshesTokenOnce(t *testing.T) {
+func testUnauthorizedRenewsTheTokenBoundedly(t *testing.T) {
 	var calls atomic.Int64
 	fake := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -421,18 +421,18 @@ func testUnauthorizedRefreshesTokenOnce(t *testing.T) {
 		t.Errorf("token requests = %d, want 2", got)
 	}
 
-	// A 401 that a new token does not cure is returned after one refresh.
+	// A 401 that new tokens do not cure is returned after maxAuthRenewals renewals.
 	deny := newFakeGenesys(t, func(w http.ResponseWriter, r *http.Request) {
 		writeGenesysError(w, 401, "bad.credentials", "nope", "corr-deny")
 	})
 	c = deny.client(t)
 	_, err := c.OrganizationMe(context.Background())
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Status != 401 || apiErr.Attempts != 2 {
-		t.Fatalf("error = %v, want a 401 APIError after 2 attempts", err)
+	if !errors.As(err, &apiErr) || apiErr.Status != 401 || apiErr.Attempts != 1+maxAuthRenewals {
+		t.Fatalf("error = %v, want a 401 APIError after %d attempts", err, 1+maxAuthRenewals)
 	}
-	if got := deny.tokenRequests.Load(); got != 2 {
-		t.Errorf("token requests = %d, want 2 (one refresh only)", got)
+	if got := deny.tokenRequests.Load(); got != 1+maxAuthRenewals {
+		t.Errorf("token requests = %d, want %d (the first and each renewal)", got, 1+maxAuthRenewals)
 	}
 }
 
