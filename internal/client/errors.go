@@ -35,6 +35,7 @@ type APIError struct {
 	// otherwise have retried (retry budget spent, context deadline too
 	// close); empty when the answer was final in itself.
 	StopReason string
+	atDeadline bool // stopped because the next try would have passed the context's deadline
 }
 
 func (e *APIError) Error() string {
@@ -111,6 +112,7 @@ type RequestError struct {
 	Attempts     int
 	Last         *APIError // the last error answer received, if any
 	StopReason   string    // why retrying stopped, when the client chose to stop
+	atDeadline   bool      // stopped because the next try would have passed the context's deadline
 	// MayHaveArrived is true when some attempt may have reached the server
 	// before its answer was lost (a reset or timeout after the request was
 	// written, or an error answer that a retry then lost): the server may
@@ -226,6 +228,18 @@ func Failure(err error) FailureKind {
 		return FailureTLS
 	}
 	return FailureOther
+}
+
+// StoppedByDeadline reports whether err is a call the client stopped retrying because the wait
+// before its next try would have ended after the context's deadline: the deadline, not the
+// service, is why it failed, although it has not passed yet.
+func StoppedByDeadline(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.atDeadline
+	}
+	var reqErr *RequestError
+	return errors.As(err, &reqErr) && reqErr.atDeadline
 }
 
 // MayHaveArrived reports whether err is a call that got no final answer

@@ -64,6 +64,7 @@ type response struct {
 	attempts   int
 	received   time.Time
 	stopReason string // set when a retryable answer was returned because retrying stopped
+	atDeadline bool   // retrying stopped because the context's deadline was too close
 }
 
 func (r *response) ok() bool { return r.status >= 200 && r.status < 300 }
@@ -72,6 +73,7 @@ func (r *response) apiError(cl *call, now time.Time) *APIError {
 	e := newAPIError(cl.method, cl.path, r.status, r.header, r.body, now)
 	e.Attempts = r.attempts
 	e.StopReason = r.stopReason
+	e.atDeadline = r.atDeadline
 	return e
 }
 
@@ -92,6 +94,7 @@ type callState struct {
 	rateRetries   int
 	wait          time.Duration
 	stopReason    string
+	atDeadline    bool
 	// mayHaveArrived: some attempt reached the server (it answered, or failed after the request
 	// was written), so a call that ends without an answer may still have been acted on.
 	mayHaveArrived bool
@@ -148,7 +151,7 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 	if err != nil {
 		return nil, &RequestError{
 			Method: cl.method, Path: cl.path, Attempts: st.attempts,
-			Last: st.last, StopReason: st.stopReason, MayHaveArrived: st.mayHaveArrived,
+			Last: st.last, StopReason: st.stopReason, MayHaveArrived: st.mayHaveArrived, atDeadline: st.atDeadline,
 			Err: unwrapURLError(err),
 		}
 	}
@@ -159,6 +162,7 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 		attempts:   st.attempts,
 		received:   c.now(),
 		stopReason: st.stopReason,
+		atDeadline: st.atDeadline,
 	}, nil
 }
 
@@ -264,6 +268,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 
 	if deadline, ok := ctx.Deadline(); ok && !time.Now().Add(wait).Before(deadline) {
 		st.stopReason = fmt.Sprintf("the next try, in %s, would pass the context deadline", wait.Round(time.Millisecond))
+		st.atDeadline = true
 		c.log.warn(ctx, "genesys request abandoned", st.fields(resp, err))
 		return false, err
 	}

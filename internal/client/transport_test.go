@@ -301,6 +301,9 @@ func TestDeadlineIsKept(t *testing.T) {
 				if !strings.Contains(err.Error(), "would pass the context deadline") || !strings.Contains(err.Error(), "corr-dl") {
 					t.Errorf("error %q does not say why it stopped", err)
 				}
+				if !StoppedByDeadline(err) {
+					t.Errorf("StoppedByDeadline(%v) = false", err)
+				}
 			},
 		},
 		{
@@ -312,6 +315,10 @@ func TestDeadlineIsKept(t *testing.T) {
 				var reqErr *RequestError
 				if !errors.As(err, &reqErr) || !errors.Is(err, context.DeadlineExceeded) {
 					t.Fatalf("error = %v (%T), want a RequestError wrapping the deadline", err, err)
+				}
+				// The deadline passed; the client did not stop ahead of it.
+				if StoppedByDeadline(err) {
+					t.Errorf("StoppedByDeadline(%v) = true", err)
 				}
 			},
 		},

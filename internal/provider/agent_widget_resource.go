@@ -46,12 +46,6 @@ const (
 	maxIDBytes                = 64 // a Genesys Cloud ID is a 36-byte GUID
 )
 
-const (
-	defaultWidgetCreateTimeout = 10 * time.Minute
-	defaultWidgetUpdateTimeout = 10 * time.Minute
-	defaultWidgetDeleteTimeout = 5 * time.Minute
-)
-
 var objectAsOptions = basetypes.ObjectAsOptions{}
 
 // NewAgentWidgetResource returns the genesys_agent_widget resource.
@@ -246,7 +240,11 @@ func (r *AgentWidgetResource) Schema(ctx context.Context, _ resource.SchemaReque
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, CreateDescription: timeoutText("creating the widget (create, configure, activate)", defaultWidgetCreateTimeout),
+				Update: true, UpdateDescription: timeoutText("an update", defaultWidgetUpdateTimeout),
+				Delete: true, DeleteDescription: timeoutText("deleting the widget", defaultWidgetDeleteTimeout),
+			}),
 		},
 	}
 }
@@ -349,13 +347,14 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, blame := opTimeout{"create", timeout}.begin(ctx)
 	defer cancel()
 
 	integrationType, _ := widget.IntegrationTypeFor(spec.typ)
 	start := time.Now()
 	opCtx, op := r.data.startWidgetOp(ctx, telemetry.OpCreate, "", spec.name)
 	created, err := r.data.client.CreateIntegration(opCtx, spec.name, integrationType)
+	err = blame(err)
 	if err != nil {
 		resp.Diagnostics.Append(op.end(ctx, "", err)...)
 		r.record(ctx, "create", "", spec.name, start, err)
@@ -371,6 +370,7 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 
 	opCtx, op = r.data.startWidgetOp(ctx, telemetry.OpConfigure, created.ID, spec.name)
 	cfg, err := r.data.client.PutIntegrationConfig(opCtx, created.ID, spec.integrationConfig(created.Config.Current.Version))
+	err = blame(err)
 	resp.Diagnostics.Append(op.end(ctx, created.ID, err)...)
 	r.record(ctx, "create", created.ID, spec.name, start, err)
 	if err != nil {
@@ -380,7 +380,7 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 				"the next apply replaces it.\n\n%s", created.ID, clientErrorDetail(err, serviceAPI)))
 		return
 	}
-	current, diags := r.applyStatus(ctx, created, spec)
+	current, diags := r.applyStatus(ctx, created, spec, blame)
 	resp.Diagnostics.Append(diags...)
 	if current == nil {
 		current = created
@@ -390,8 +390,9 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 }
 
 // applyStatus sets the intended state when it differs from what the integration reports and waits
-// for the reported state. It returns the last integration seen, nil if none.
-func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integration, spec widgetSpec) (*client.Integration, diag.Diagnostics) {
+// for the reported state. It returns the last integration seen, nil if none. blame marks the
+// errors that the operation's timeout caused.
+func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integration, spec widgetSpec, blame func(error) error) (*client.Integration, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	enable := spec.status == widget.StatusActive
 	want := reportedStateFor(spec.status)
@@ -408,6 +409,7 @@ func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integr
 	if err == nil {
 		current, err = r.data.client.WaitForReportedState(opCtx, current, want)
 	}
+	err = blame(err)
 	diags.Append(tracked.end(ctx, in.ID, err)...)
 	r.record(ctx, op, in.ID, spec.name, start, err)
 	if err != nil {
@@ -472,7 +474,7 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, blame := opTimeout{"update", timeout}.begin(ctx)
 	defer cancel()
 	id := state.ID.ValueString()
 	plan.ID = state.ID
@@ -484,6 +486,7 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 		opCtx, op := r.data.startWidgetOp(ctx, telemetry.OpUpdate, id, spec.name)
 		var err error
 		cfg, err = r.data.client.PutIntegrationConfig(opCtx, id, spec.integrationConfig(version))
+		err = blame(err)
 		resp.Diagnostics.Append(op.end(ctx, id, err)...)
 		r.record(ctx, "update", id, spec.name, start, err)
 		if err != nil {
@@ -497,7 +500,7 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 	in.IntendedState = intendedFor(state.Status.ValueString())
 	in.ReportedState.Code = state.ReportedState.ValueString()
 	in.IntegrationType.ID = state.IntegrationType.ValueString()
-	current, diags := r.applyStatus(ctx, in, spec)
+	current, diags := r.applyStatus(ctx, in, spec, blame)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		// The configuration may have changed already, and the intended state too.
@@ -562,11 +565,11 @@ func (r *AgentWidgetResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, blame := opTimeout{"delete", timeout}.begin(ctx)
 	defer cancel()
 	start := time.Now()
 	opCtx, op := r.data.startWidgetOp(ctx, telemetry.OpDelete, state.ID.ValueString(), state.Name.ValueString())
-	err := r.data.client.DeleteIntegration(opCtx, state.ID.ValueString())
+	err := blame(r.data.client.DeleteIntegration(opCtx, state.ID.ValueString()))
 	resp.Diagnostics.Append(op.end(ctx, state.ID.ValueString(), err)...)
 	r.record(ctx, "delete", state.ID.ValueString(), state.Name.ValueString(), start, err)
 	if err != nil {

@@ -484,3 +484,21 @@ func (c noDriftCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 		}
 	}
 }
+
+// TestAccAgentWidget_timeoutNamesTheSetting: an activation that outlasts timeouts.create (the
+// emulator holds every PATCH until the caller gives up) fails naming that setting and its value,
+// and the widget it made is kept in state to be destroyed, not orphaned.
+func TestAccAgentWidget_timeoutNamesTheSetting(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{})
+	emu.SetFaults([]emulator.Fault{{
+		Kind: emulator.KindLatency, Method: "PATCH", PathPrefix: "/api/v2/integrations/", Probability: 1, Latency: time.Hour,
+	}})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             emu.checkNoIntegrations("org-a"),
+		Steps: []resource.TestStep{{
+			Config:      emu.widgetConfig("", widgetBody+"  timeouts {\n    create = \"1s\"\n  }\n"),
+			ExpectError: messageRE("Unable to activate the widget", "did not finish within its time limit, timeouts.create (1s)"),
+		}},
+	})
+}

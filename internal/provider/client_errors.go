@@ -42,6 +42,9 @@ func clientErrorDetail(err error, service string) string {
 }
 
 func clientErrorHint(err error, service string) string {
+	if hint := timeoutHint(err); hint != "" {
+		return hint
+	}
 	if client.IsCredentialsRefused(err) {
 		return credentialsHint
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/action/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -34,21 +35,22 @@ type ScreenPopAction struct {
 }
 
 type screenPopActionModel struct {
-	UserID         types.String `tfsdk:"user_id"`
-	ApplicationID  types.String `tfsdk:"application_id"`
-	TargetURL      types.String `tfsdk:"target_url"`
-	CustomerData   types.Map    `tfsdk:"customer_data"`
-	SessionToken   types.String `tfsdk:"session_token"`
-	State          types.Map    `tfsdk:"state"`
-	IdempotencyKey types.String `tfsdk:"idempotency_key"`
-	WebhookURL     types.String `tfsdk:"webhook_url"`
+	UserID         types.String   `tfsdk:"user_id"`
+	ApplicationID  types.String   `tfsdk:"application_id"`
+	TargetURL      types.String   `tfsdk:"target_url"`
+	CustomerData   types.Map      `tfsdk:"customer_data"`
+	SessionToken   types.String   `tfsdk:"session_token"`
+	State          types.Map      `tfsdk:"state"`
+	IdempotencyKey types.String   `tfsdk:"idempotency_key"`
+	WebhookURL     types.String   `tfsdk:"webhook_url"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (a *ScreenPopAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_screenpop"
 }
 
-func (a *ScreenPopAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+func (a *ScreenPopAction) Schema(ctx context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Signs and delivers a screen pop each time it is invoked, reporting each step " +
 			"(signed; delivered in N ms; window focused or not). Each invocation uses a fresh idempotency key unless " +
@@ -96,6 +98,11 @@ func (a *ScreenPopAction) Schema(_ context.Context, _ action.SchemaRequest, resp
 				Optional:            true,
 				Validators:          []validator.String{validators.URLWithScheme("https", "http")},
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.BlockWithOpts(ctx, timeouts.Opts{
+				InvokeDescription: timeoutText("one invocation", defaultScreenPopTimeout),
+			}),
 		},
 	}
 }
@@ -146,12 +153,17 @@ func (a *ScreenPopAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 			return
 		}
 	}
+	timeout, diags := m.Timeouts.Invoke(ctx, defaultScreenPopTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	progress := func(msg string) {
 		if resp.SendProgress != nil {
 			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
 		}
 	}
-	_, diags := a.data.deliverScreenPop(ctx, delivery.Pop{
+	_, diags = a.data.deliverScreenPop(ctx, delivery.Pop{
 		UserID:         m.UserID.ValueString(),
 		ApplicationID:  m.ApplicationID.ValueString(),
 		TargetURL:      m.TargetURL.ValueString(),
@@ -162,6 +174,6 @@ func (a *ScreenPopAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 		WebhookURL:     m.WebhookURL.ValueString(),
 	}, fmt.Sprintf("Invoking the action again as it is would send a new idempotency key and could pop the agent's "+
 		"window twice; to retry safely, set idempotency_key = %q on the action and invoke it again: the service "+
-		"then answers with the original delivery if there was one.", key), progress)
+		"then answers with the original delivery if there was one.", key), opTimeout{"invoke", timeout}, progress)
 	resp.Diagnostics.Append(diags...)
 }

@@ -83,3 +83,18 @@ resource "terraform_data" "bad" {
 	})
 	mustCheck(t, emu.checkPops(0))
 }
+
+// TestAccScreenPopAction_timeoutNamesTheSetting: an invocation that outlasts timeouts.invoke
+// fails with a message naming that setting and its value.
+func TestAccScreenPopAction_timeoutNamesTheSetting(t *testing.T) {
+	emu := newPopEmulator(t)
+	emu.hangingPops()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps: []resource.TestStep{{
+			Config:      emu.screenPopConfig("", popAction("    timeouts {\n      invoke = \"1s\"\n    }")),
+			ExpectError: messageRE("did not finish within its time limit, timeouts.invoke (1s)", `timeouts { invoke = "2s" }`),
+		}},
+	})
+}

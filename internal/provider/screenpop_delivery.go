@@ -25,10 +25,14 @@ func (d *providerData) checkScreenPopSettings(targetURL string) diag.Diagnostics
 
 // deliverScreenPop sends one pop and turns what happened into diagnostics: errors for what
 // stopped it, warnings for what failed after it was delivered. rerun tells the user whether
-// running the same command again could pop the agent's window twice.
-func (d *providerData) deliverScreenPop(ctx context.Context, p delivery.Pop, rerun string, progress func(string)) (*delivery.Result, diag.Diagnostics) {
+// running the same command again could pop the agent's window twice. limit bounds the delivery,
+// the webhook included.
+func (d *providerData) deliverScreenPop(ctx context.Context, p delivery.Pop, rerun string, limit opTimeout, progress func(string)) (*delivery.Result, diag.Diagnostics) {
 	popCtx, span := d.startPopTelemetry(ctx, p.ApplicationID)
+	popCtx, cancel, blame := limit.begin(popCtx)
+	defer cancel()
 	res, err := d.screenPop.Send(popCtx, p, progress)
+	err = blame(err)
 	diags := screenPopDiagnostics(err, p.UserID, rerun)
 	var delivered *telemetry.PopResult
 	if res != nil {
@@ -69,7 +73,7 @@ func screenPopDiagnostics(err error, userID, rerun string) diag.Diagnostics {
 				"not a name or an email address. Nothing was delivered.\n\n%s", userID, err))
 	case client.MayHaveArrived(err):
 		diags.AddError("Screen pop may have been delivered",
-			"The pop reached the screen pop service but its answer was lost, so it may have been delivered. "+rerun+
+			"The pop reached the screen pop service but no answer came back, so it may have been delivered. "+rerun+
 				"\n\n"+clientErrorDetail(err, serviceScreenPop))
 	case errors.Is(err, delivery.ErrNoSigningSecret):
 		diags.AddError("Missing screen pop signing secret",

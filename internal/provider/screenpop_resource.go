@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -43,31 +44,32 @@ type ScreenPopResource struct {
 }
 
 type screenPopResourceModel struct {
-	UserID              types.String `tfsdk:"user_id"`
-	ApplicationID       types.String `tfsdk:"application_id"`
-	TargetURL           types.String `tfsdk:"target_url"`
-	CustomerData        types.Map    `tfsdk:"customer_data"`
-	SessionToken        types.String `tfsdk:"session_token"`
-	SessionTokenVersion types.Number `tfsdk:"session_token_version"`
-	State               types.Map    `tfsdk:"state"`
-	Triggers            types.Map    `tfsdk:"triggers"`
-	IdempotencyKey      types.String `tfsdk:"idempotency_key"`
-	WebhookURL          types.String `tfsdk:"webhook_url"`
-	ID                  types.String `tfsdk:"id"`
-	PopID               types.String `tfsdk:"pop_id"`
-	Status              types.String `tfsdk:"status"`
-	WindowFocused       types.Bool   `tfsdk:"window_focused"`
-	DeliveryTimeMs      types.Int64  `tfsdk:"delivery_time_ms"`
-	LatencyMs           types.Int64  `tfsdk:"latency_ms"`
-	DeliveredAt         types.String `tfsdk:"delivered_at"`
-	Signature           types.String `tfsdk:"signature"`
+	UserID              types.String   `tfsdk:"user_id"`
+	ApplicationID       types.String   `tfsdk:"application_id"`
+	TargetURL           types.String   `tfsdk:"target_url"`
+	CustomerData        types.Map      `tfsdk:"customer_data"`
+	SessionToken        types.String   `tfsdk:"session_token"`
+	SessionTokenVersion types.Number   `tfsdk:"session_token_version"`
+	State               types.Map      `tfsdk:"state"`
+	Triggers            types.Map      `tfsdk:"triggers"`
+	IdempotencyKey      types.String   `tfsdk:"idempotency_key"`
+	WebhookURL          types.String   `tfsdk:"webhook_url"`
+	ID                  types.String   `tfsdk:"id"`
+	PopID               types.String   `tfsdk:"pop_id"`
+	Status              types.String   `tfsdk:"status"`
+	WindowFocused       types.Bool     `tfsdk:"window_focused"`
+	DeliveryTimeMs      types.Int64    `tfsdk:"delivery_time_ms"`
+	LatencyMs           types.Int64    `tfsdk:"latency_ms"`
+	DeliveredAt         types.String   `tfsdk:"delivered_at"`
+	Signature           types.String   `tfsdk:"signature"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *ScreenPopResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_screenpop"
 }
 
-func (r *ScreenPopResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *ScreenPopResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	computedString := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc, Computed: true,
@@ -165,6 +167,11 @@ func (r *ScreenPopResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Round trip the provider measured, retries included, in milliseconds.",
 				Computed:            true,
 			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, CreateDescription: timeoutText("delivering the pop", defaultScreenPopTimeout),
+			}),
 		},
 	}
 }
@@ -268,6 +275,8 @@ func (r *ScreenPopResource) Create(ctx context.Context, req resource.CreateReque
 		key, _ := r.derivedKey(ctx, plan, &resp.Diagnostics)
 		plan.IdempotencyKey = types.StringValue(key)
 	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultScreenPopTimeout)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -281,7 +290,8 @@ func (r *ScreenPopResource) Create(ctx context.Context, req resource.CreateReque
 		IdempotencyKey: plan.IdempotencyKey.ValueString(),
 		WebhookURL:     plan.WebhookURL.ValueString(),
 	}, fmt.Sprintf("Running terraform apply again is safe: it sends the same idempotency key (%s), so the service "+
-		"answers with the original delivery instead of popping the agent's window a second time.", plan.IdempotencyKey.ValueString()), nil)
+		"answers with the original delivery instead of popping the agent's window a second time.", plan.IdempotencyKey.ValueString()),
+		opTimeout{"create", timeout}, nil)
 	resp.Diagnostics.Append(diags...)
 	if out == nil {
 		return
@@ -305,7 +315,8 @@ func (r *ScreenPopResource) Read(ctx context.Context, req resource.ReadRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update changes only what sends nothing (webhook_url); every other input replaces the resource.
+// Update changes only what sends nothing (webhook_url, timeouts); every other input replaces the
+// resource.
 func (r *ScreenPopResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state screenPopResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -314,6 +325,7 @@ func (r *ScreenPopResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 	state.WebhookURL = plan.WebhookURL
+	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 

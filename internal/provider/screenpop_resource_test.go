@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -404,4 +405,39 @@ func TestAccScreenPop_webhookFailureIsAWarning(t *testing.T) {
 	if out, err := cli.run("destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		t.Errorf("terraform destroy: %v\n%s", err, out)
 	}
+}
+
+// hangingPops makes the emulator hold every screen pop until the caller gives up: only the
+// provider's timeout can end the delivery, so the test does not race a clock.
+func (e *testEmulator) hangingPops() {
+	e.SetFaults([]emulator.Fault{{
+		Kind: emulator.KindLatency, Method: "POST", PathPrefix: "/api/v2/users/", Probability: 1, Latency: time.Hour,
+	}})
+}
+
+// TestAccScreenPop_timeoutNamesTheSetting: a pop that outlasts timeouts.create fails with a message
+// naming that setting and its value, and running the apply again (without the delay) pops once.
+func TestAccScreenPop_timeoutNamesTheSetting(t *testing.T) {
+	emu := newPopEmulator(t)
+	emu.hangingPops()
+	withTimeout := strings.Replace(popResource("v1"), `triggers       = { campaign = "v1" }`,
+		"triggers       = { campaign = \"v1\" }\n  timeouts {\n    create = \"1s\"\n  }", 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      emu.screenPopConfig("", withTimeout),
+				ExpectError: messageRE("did not finish within its time limit, timeouts.create (1s)", `timeouts { create = "2s" }`),
+			},
+			{
+				PreConfig: func() { emu.SetFaults(nil) },
+				Config:    emu.screenPopConfig("", withTimeout),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("status"), knownvalue.StringExact("delivered")),
+					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("timeouts").AtMapKey("create"), knownvalue.StringExact("1s")),
+				},
+				Check: emu.checkPops(1),
+			},
+		},
+	})
 }
