@@ -86,6 +86,13 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound
 }
 
+// IsRateLimited reports whether err is, or wraps, a 429 answer: the client stopped retrying a
+// request the service kept refusing for its rate limit.
+func IsRateLimited(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests
+}
+
 // IsConflict reports whether err is, or wraps, a 409 answer.
 func IsConflict(err error) bool {
 	var apiErr *APIError

@@ -48,6 +48,11 @@ func clientErrorHint(err error, service string) string {
 	if client.IsCredentialsRefused(err) {
 		return credentialsHint
 	}
+	if client.IsRateLimited(err) {
+		return "The service's rate limit refused the request every time the provider may retry it " +
+			"(max_rate_limit_retries): other clients of the org are using its allowance. Raise max_rate_limit_retries, " +
+			"or run Terraform with a lower -parallelism, or when the org is quieter."
+	}
 	var tokenErr *client.TokenError
 	var stateErr *client.ReportedStateError
 	switch {
@@ -96,7 +101,7 @@ func signInHint(err *client.TokenError, where string) string {
 			"max_access_tokens while runs share it."
 	case err.Status == http.StatusTooManyRequests || err.Status >= 500:
 		return "The login service is failing or limiting requests, after every retry the provider allows " +
-			"(max_retries): run the command again later; if it persists, check " + where + "."
+			"(max_retries, max_rate_limit_retries): run the command again later; if it persists, check " + where + "."
 	default:
 		return "A server answered, but not as the Genesys Cloud login service does: check that " + where +
 			" points at the org's login service (or at the emulator)."
@@ -120,10 +125,10 @@ func failureHint(err error, where string) string {
 			"written with http://, and a certificate of your own authority needs that authority trusted by this " +
 			"machine (SSL_CERT_FILE)."
 	case client.FailureReset, client.FailureClosed:
-		return "The connection broke before the answer came, after every retry the provider allows (max_retries): " +
+		return "The connection broke before the answer came, after every retry max_retries allows: " +
 			"run the command again; if it persists, check " + where + " and any proxy in between."
 	case client.FailureTimeout:
-		return "No answer came in time, after every retry the provider allows (max_retries): run the command again; " +
+		return "No answer came in time, after every retry max_retries allows: run the command again; " +
 			"if it persists, check " + where + "."
 	}
 	return ""

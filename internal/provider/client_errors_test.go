@@ -367,3 +367,26 @@ func TestClientErrorHint_reportedStateError(t *testing.T) {
 		t.Errorf("detail = %q", got)
 	}
 }
+
+// TestAccClientErrors_rateLimitRetriesAreBounded: max_rate_limit_retries bounds the 429s one
+// request rides out (0: none), and the error names the setting.
+func TestAccClientErrors_rateLimitRetriesAreBounded(t *testing.T) {
+	for _, tc := range []struct{ retries, wantRequests int }{{0, 1}, {1, 2}} {
+		t.Run(fmt.Sprintf("max_rate_limit_retries = %d", tc.retries), func(t *testing.T) {
+			emu := newTestEmulator(t, emulator.Config{})
+			emu.SetFaults([]emulator.Fault{{
+				Kind: emulator.Kind429, Method: "GET", PathPrefix: "/api/v2/organizations/", Probability: 1, RetryAfter: 1,
+			}})
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: emu.providerBlock("a", fmt.Sprintf("  max_rate_limit_retries = %d", tc.retries)) +
+						"\ndata \"genesys_organization\" \"this\" {}\n",
+					PlanOnly:    true,
+					ExpectError: messageRE("429", "refused the request every time the provider may retry it (max_rate_limit_retries)"),
+				}},
+			})
+			mustCheck(t, emu.checkRequests("/api/v2/organizations/", tc.wantRequests))
+		})
+	}
+}

@@ -259,6 +259,8 @@ func TestAccPlanMessages_wholeNumbers(t *testing.T) {
 			messageRE("Invalid max_retries", "has a fraction", "from 1 to 30")},
 		"too many access tokens": {emu.providerBlock("a", "  max_access_tokens = 11") + `data "genesys_organization" "this" {}`,
 			messageRE("Invalid max_access_tokens", "is 11", "from 1 to 10")},
+		"negative max_rate_limit_retries": {emu.providerBlock("a", "  max_rate_limit_retries = -1") + `data "genesys_organization" "this" {}`,
+			messageRE("Invalid max_rate_limit_retries", "from 0 to 100")},
 		"fractional session_token_version": {emu.screenPopConfig("", strings.Replace(popResource("v1"),
 			`state          = { uiMode = "focused" }`, `session_token_version = 1.5`, 1)),
 			messageRE("Invalid session_token_version", "has a fraction")},

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/provider/validators"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/widget"
 )
@@ -56,6 +57,7 @@ type genesysProviderModel struct {
 	AuditLogPath      types.String            `tfsdk:"audit_log_path"`
 	MaxRetries        types.Number            `tfsdk:"max_retries"`
 	MaxAccessTokens   types.Number            `tfsdk:"max_access_tokens"`
+	MaxRateRetries    types.Number            `tfsdk:"max_rate_limit_retries"`
 	WidgetConstraints *widgetConstraintsModel `tfsdk:"widget_constraints"`
 	ScreenPop         *screenPopSettingsModel `tfsdk:"screenpop"`
 	Telemetry         *telemetrySettingsModel `tfsdk:"telemetry"`
@@ -131,8 +133,15 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Validators: []validator.String{validators.Text(1, 0, true)},
 			},
 			"max_retries": schema.NumberAttribute{
-				MarkdownDescription: "How many times a request is retried after a rate limit (429, waiting as long as " +
-					"`Retry-After` says), a server error or a lost connection, before the operation fails: a whole number from 1 to 30. Default `8`.",
+				MarkdownDescription: fmt.Sprintf("How many times one request is sent again after a server error (5xx other "+
+					"than 501) or a failure without an answer (connection refused or reset, an attempt that timed out after "+
+					"%s), waiting between tries with exponential backoff (random waits of up to %s, doubling to %s): a whole "+
+					"number from 1 to 30. Default `%d`, at most a minute and a half of waiting. Each request of an operation "+
+					"has its own count. A widget's create is sent again only when it provably did not arrive (the provider "+
+					"first looks for what it may have made). Rate limits (429) are counted by `max_rate_limit_retries`, the "+
+					"webhooks have a budget of their own, and `timeouts` bounds an operation as a whole.",
+					durationText(client.DefaultAttemptTimeout), client.DefaultRetryWaitMin, durationText(client.DefaultRetryWaitMax),
+					client.DefaultRetryMax),
 				Optional:   true,
 				Validators: []validator.Number{validators.WholeNumber(1, 30, "retries")},
 			},
@@ -147,6 +156,17 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					maxAccessTokensLimit, defaultMaxAccessTokens),
 				Optional:   true,
 				Validators: []validator.Number{validators.WholeNumber(1, maxAccessTokensLimit, "tokens")},
+			},
+			"max_rate_limit_retries": schema.NumberAttribute{
+				MarkdownDescription: fmt.Sprintf("How many times one request is sent again after Genesys Cloud refuses it "+
+					"for its rate limit (429), each time after waiting as long as `Retry-After` says (at most %s): a whole "+
+					"number from 0 (fail at the first 429) to 100. Default `%d`: a refusal by the per-minute limit waits at "+
+					"most a minute, so `timeouts` ends a long storm before the count does, while short waits (a burst) are "+
+					"ridden out. The provider paces its requests to the limit Genesys Cloud announces, so 429s mean that "+
+					"other clients are using the org's allowance.", durationText(client.DefaultRetryAfterCap),
+					client.DefaultRateLimitRetryMax),
+				Optional:   true,
+				Validators: []validator.Number{validators.WholeNumber(0, 100, "retries")},
 			},
 		},
 		Blocks: map[string]schema.Block{

@@ -38,15 +38,16 @@ func newProviderData(ctx context.Context, s providerSettings, providerVersion, t
 		observer = tel
 	}
 	c, err := client.New(client.Config{
-		ClientID:     s.clientID,
-		ClientSecret: s.clientSecret,
-		APIURL:       s.apiURL,
-		LoginURL:     s.loginURL,
-		ScreenPopURL: s.screenPop.endpointURL,
-		UserAgent:    client.UserAgent(providerVersion, terraformVersion),
-		Logger:       tflogLogger{},
-		RetryMax:     s.maxRetries,
-		Observer:     observer,
+		ClientID:          s.clientID,
+		ClientSecret:      s.clientSecret,
+		APIURL:            s.apiURL,
+		LoginURL:          s.loginURL,
+		ScreenPopURL:      s.screenPop.endpointURL,
+		UserAgent:         client.UserAgent(providerVersion, terraformVersion),
+		Logger:            tflogLogger{},
+		RetryMax:          s.maxRetries,
+		RateLimitRetryMax: s.maxRateRetries,
+		Observer:          observer,
 
 		MaxAccessTokens: s.maxTokens,
 	})

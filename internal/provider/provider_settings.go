@@ -54,6 +54,8 @@ type providerSettings struct {
 	auditLogPath string
 	maxRetries   int
 	maxTokens    int
+	// maxRateRetries is the client's RateLimitRetryMax: negative for none.
+	maxRateRetries int
 	// loginFrom is the setting the login service's URL came from: a sign-in that fails names it.
 	loginFrom   settingSource
 	constraints widget.Constraints
@@ -67,9 +69,6 @@ type screenPopSettings struct {
 	webhookURL     string
 	endpointURL    string
 }
-
-// defaultMaxRetries rides out a 429 storm of a minute or so at the default rate limit.
-const defaultMaxRetries = 8
 
 // defaultMaxAccessTokens is the fewest tokens that can spend an OAuth client's whole allowance
 // at Genesys Cloud's documented limits (3000 requests a minute per client, 300 per token); the
@@ -86,7 +85,7 @@ func lookupEnv(name string) string { return os.Getenv(name) }
 // hasUnknown reports whether any value of the block is unknown until apply.
 func (m genesysProviderModel) hasUnknown() bool {
 	values := []attr.Value{m.ClientID, m.ClientSecret, m.Environment, m.APIURL, m.LoginURL, m.AuditLogPath, m.MaxRetries,
-		m.MaxAccessTokens}
+		m.MaxRateRetries, m.MaxAccessTokens}
 	if w := m.WidgetConstraints; w != nil {
 		values = append(values, w.AllowedOrigins, w.MaxPayloadBytes, w.MaxWidth, w.MaxHeight)
 	}
@@ -179,13 +178,20 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 		s.loginFrom.at = "at " + s.loginFrom.words + ", as login_url and environment are unset"
 	}
 	s.auditLogPath = pick(m.AuditLogPath, envAuditLog)
-	s.maxRetries = defaultMaxRetries
+	s.maxRetries = client.DefaultRetryMax
 	if !m.MaxRetries.IsNull() {
 		s.maxRetries = int(validators.Int64Of(m.MaxRetries.ValueBigFloat()))
 	}
 	s.maxTokens = defaultMaxAccessTokens
 	if !m.MaxAccessTokens.IsNull() {
 		s.maxTokens = int(validators.Int64Of(m.MaxAccessTokens.ValueBigFloat()))
+	}
+	s.maxRateRetries = client.DefaultRateLimitRetryMax
+	if !m.MaxRateRetries.IsNull() {
+		s.maxRateRetries = int(validators.Int64Of(m.MaxRateRetries.ValueBigFloat()))
+		if s.maxRateRetries == 0 {
+			s.maxRateRetries = -1 // the client reads 0 as its default
+		}
 	}
 
 	s.constraints = widget.Defaults()

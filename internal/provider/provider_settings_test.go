@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 )
 
 func TestResolveSettings(t *testing.T) {
@@ -124,6 +126,30 @@ func TestResolveMaxAccessTokens(t *testing.T) {
 	}
 	if !(genesysProviderModel{MaxAccessTokens: types.NumberUnknown()}).hasUnknown() {
 		t.Error("an unknown max_access_tokens was not seen")
+	}
+}
+
+// TestResolveSettingsRetryBudgets: unset budgets are the client's defaults, and
+// max_rate_limit_retries = 0 reaches the client as "none" rather than as "default".
+func TestResolveSettingsRetryBudgets(t *testing.T) {
+	for _, tc := range []struct {
+		maxRetries, maxRateRetries types.Number
+		wantRetries, wantRate      int
+	}{
+		{types.NumberNull(), types.NumberNull(), client.DefaultRetryMax, client.DefaultRateLimitRetryMax},
+		{types.NumberValue(big.NewFloat(3)), types.NumberValue(big.NewFloat(0)), 3, -1},
+		{types.NumberNull(), types.NumberValue(big.NewFloat(5)), client.DefaultRetryMax, 5},
+	} {
+		m := genesysProviderModel{ClientID: types.StringValue("id"), ClientSecret: types.StringValue("secret"),
+			Environment: types.StringValue("mypurecloud.com"), MaxRetries: tc.maxRetries, MaxRateRetries: tc.maxRateRetries}
+		s, diags := resolveSettings(context.Background(), m, func(string) string { return "" })
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		if s.maxRetries != tc.wantRetries || s.maxRateRetries != tc.wantRate {
+			t.Errorf("max_retries %v, max_rate_limit_retries %v: got %d, %d; want %d, %d", tc.maxRetries,
+				tc.maxRateRetries, s.maxRetries, s.maxRateRetries, tc.wantRetries, tc.wantRate)
+		}
 	}
 }
 
