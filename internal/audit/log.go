@@ -1,6 +1,5 @@
-// Package audit keeps the provider's audit trail and telemetry: a JSON Lines file with one line
-// per widget change or screen pop, carrying running success rate and average latency, and the
-// signed screenpop_activated webhook that tells a productivity platform a pop happened.
+// Package audit keeps the provider's audit trail: a JSON Lines file with one line per widget
+// change or screen pop, carrying running success rate and average latency.
 //
 // Nothing written here may carry a secret. Callers pass redacted URLs, and Record checks again:
 // a URL fragment (where screen pops carry the session token and customer data) or user info in

@@ -84,6 +84,10 @@ var (
 	tokenInText = regexp.MustCompile(`(sessionToken=)[^&\s"'<>` + "`" + `]*`)
 )
 
+// ScrubText is free text as the audit log writes it, for other records of the same events (the
+// widget webhook): no URL fragment, user info or session token, and at most maxFieldBytes.
+func ScrubText(s string) string { return truncate(scrubText(s)) }
+
 func scrubText(s string) string {
 	if s == "" {
 		return s

@@ -27,8 +27,9 @@ const (
 type callKind int
 
 const (
-	kindAPI   callKind = iota // an API call: bearer token, counted in Requests
-	kindToken                 // an OAuth grant: Basic credentials, counted in TokenFetches
+	kindAPI     callKind = iota // an API call: bearer token, counted in Requests
+	kindToken                   // an OAuth grant: Basic credentials, counted in TokenFetches
+	kindWebhook                 // an event to a receiver outside Genesys Cloud (PostWebhook)
 )
 
 // call is one logical request; send may make several attempts at it.
@@ -199,6 +200,10 @@ func (st *callState) checkRetry(ctx context.Context, resp *http.Response, err er
 
 func (st *callState) decide(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	c := st.c
+	retryMax, rateLimitRetryMax := c.retryMax, c.rateLimitRetryMax
+	if st.cl.kind == kindWebhook {
+		retryMax, rateLimitRetryMax = webhookRetryMax, webhookRetryMax
+	}
 	var wait time.Duration
 	var reason string
 	switch {
@@ -206,7 +211,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 		if !st.retryableFailure(err) {
 			return false, err
 		}
-		if st.serverRetries >= c.retryMax {
+		if st.serverRetries >= retryMax {
 			st.stopReason = fmt.Sprintf("%d retries spent", st.serverRetries)
 			return false, err
 		}
@@ -237,7 +242,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 
 	case resp.StatusCode == http.StatusTooManyRequests:
 		st.recordAnswer(resp)
-		if st.rateRetries >= c.rateLimitRetryMax {
+		if st.rateRetries >= rateLimitRetryMax {
 			st.stopReason = fmt.Sprintf("%d rate-limit retries spent", st.rateRetries)
 			return false, nil
 		}
@@ -250,7 +255,7 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 		if !st.cl.retryServer {
 			return false, nil
 		}
-		if st.serverRetries >= c.retryMax {
+		if st.serverRetries >= retryMax {
 			st.stopReason = fmt.Sprintf("%d retries spent", st.serverRetries)
 			return false, nil
 		}
@@ -273,10 +278,13 @@ func (st *callState) decide(ctx context.Context, resp *http.Response, err error)
 		return false, err
 	}
 	st.wait = wait
-	c.retries.Add(1)
 	fields := st.fields(resp, err)
 	fields["retry_in_ms"] = wait.Milliseconds()
 	c.log.warn(ctx, "genesys request will be retried", fields)
+	if st.cl.kind == kindWebhook {
+		return true, nil // not a Genesys request: neither counted nor observed
+	}
+	c.retries.Add(1)
 	if c.observer != nil {
 		r := Retry{Method: st.cl.method, Route: routeOf(st.cl.path), Attempt: st.attempts, Reason: reason, Wait: wait}
 		if resp != nil {
@@ -459,14 +467,19 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), c.attemptTimeout)
+	timeout := c.attemptTimeout
+	if st.cl.kind == kindWebhook {
+		timeout = min(timeout, webhookAttemptTimeout)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), timeout)
 	out := req.Clone(ctx)
 	out.Header.Set("User-Agent", c.userAgent)
-	if st.cl.kind == kindAPI {
+	switch st.cl.kind {
+	case kindAPI:
 		st.usedToken = tok
 		out.Header.Set("Authorization", "Bearer "+tok)
 		c.requests.Add(1)
-	} else {
+	case kindToken:
 		c.tokenFetches.Add(1)
 	}
 	st.attempts++
@@ -482,7 +495,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if paced > 0 {
 		fields["paced_ms"] = paced.Milliseconds()
 	}
-	if c.observer != nil {
+	if c.observer != nil && st.cl.kind != kindWebhook {
 		a := Attempt{
 			Method: st.cl.method, Route: routeOf(st.cl.path), Host: out.URL.Host, Number: st.attempts,
 			Token: st.cl.kind == kindToken, Paced: paced, Start: start, Duration: time.Since(start), Err: err,
@@ -498,7 +511,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		timedOut := req.Context().Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded)
 		cancel()
 		if timedOut {
-			err = fmt.Errorf("attempt timed out after %s: %w", c.attemptTimeout, err)
+			err = fmt.Errorf("attempt timed out after %s: %w", timeout, err)
 		}
 		if !notSent(err) {
 			st.mayHaveArrived = true

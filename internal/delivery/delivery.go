@@ -7,9 +7,9 @@ package delivery
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
@@ -24,9 +24,8 @@ var ErrNoSigningSecret = errors.New("no screen pop signing secret is configured"
 type Sender struct {
 	Client         *client.Client
 	SigningSecret  []byte
-	AllowedDomains []string // host patterns; empty allows any https host
-	WebhookURL     string   // default webhook; a Pop's own WebhookURL wins
-	WebhookClient  *http.Client
+	AllowedDomains []string   // host patterns; empty allows any https host
+	WebhookURL     string     // default webhook; a Pop's own WebhookURL wins
 	Audit          *audit.Log // nil writes nothing
 	Environment    string     // for the audit trail
 }
@@ -185,12 +184,12 @@ func (s *Sender) Send(ctx context.Context, p Pop, progress func(string)) (*Resul
 	}
 	// A replayed pop was announced when it was first delivered.
 	if webhookURL != "" && !res.Replayed {
-		hook := audit.Webhook{URL: webhookURL, Secret: s.SigningSecret, Client: s.WebhookClient}
-		out.WebhookErr = hook.Send(ctx, audit.ScreenPopEvent{
+		out.WebhookErr = s.announce(ctx, webhookURL, activatedEvent{
+			Event:          EventScreenPopActivated,
 			UserID:         p.UserID,
 			LatencyMs:      entry.LatencyMs,
 			WindowFocus:    res.WindowFocused,
-			Timestamp:      out.DeliveredAt,
+			Timestamp:      out.DeliveredAt.Format(time.RFC3339Nano),
 			IdempotencyKey: p.IdempotencyKey,
 		})
 		if out.WebhookErr == nil {
@@ -198,4 +197,32 @@ func (s *Sender) Send(ctx context.Context, p Pop, progress func(string)) (*Resul
 		}
 	}
 	return out, nil
+}
+
+// EventScreenPopActivated is the event the webhook hears after a delivered screen pop.
+const EventScreenPopActivated = "screenpop_activated"
+
+// activatedEvent is the JSON the webhook receives. It is signed as the pop is (X-Payload-Signature
+// over exactly these bytes, under the signing secret) and sent under the pop's idempotency key,
+// so a receiver can drop the repeats a retry may cause.
+type activatedEvent struct {
+	Event          string  `json:"event"`
+	UserID         string  `json:"userId"`
+	LatencyMs      float64 `json:"latencyMs"`
+	WindowFocus    bool    `json:"windowFocus"`
+	Timestamp      string  `json:"timestamp"` // when the pop was delivered, UTC
+	IdempotencyKey string  `json:"idempotencyKey"`
+}
+
+// announce posts ev to the webhook at url: a *client.WebhookError when it did not get there.
+func (s *Sender) announce(ctx context.Context, url string, ev activatedEvent) error {
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("encoding the webhook event: %w", err)
+	}
+	signature, err := screenpop.Sign(s.SigningSecret, body)
+	if err != nil {
+		return err
+	}
+	return s.Client.PostWebhook(ctx, url, body, signature, ev.IdempotencyKey)
 }

@@ -224,8 +224,15 @@ func TestSendDeliversAPop(t *testing.T) {
 	if err := json.Unmarshal(bodies[0], &ev); err != nil {
 		t.Fatal(err)
 	}
-	if ev["event"] != audit.EventScreenPopActivated || ev["userId"] != agent || ev["idempotencyKey"] != key || ev["windowFocus"] != true {
+	if ev["event"] != delivery.EventScreenPopActivated || ev["userId"] != agent || ev["idempotencyKey"] != key || ev["windowFocus"] != true {
 		t.Errorf("webhook event = %s", bodies[0])
+	}
+	if len(ev) != 6 || ev["timestamp"] != res.DeliveredAt.Format(time.RFC3339Nano) || ev["latencyMs"] == nil {
+		t.Errorf("webhook event = %s; want exactly event, userId, latencyMs, windowFocus, timestamp (%s) and idempotencyKey",
+			bodies[0], res.DeliveredAt.Format(time.RFC3339Nano))
+	}
+	if got := headers[0].Get("Idempotency-Key"); got != key {
+		t.Errorf("webhook Idempotency-Key %q; want the pop's %q", got, key)
 	}
 	if strings.Contains(string(bodies[0]), sessionToken) || strings.Contains(string(bodies[0]), customerValue) {
 		t.Errorf("webhook event carries the session token or customer data: %s", bodies[0])
@@ -429,9 +436,9 @@ func TestSendKeepsAPopWhoseWebhookFailed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Send = %v; a failed webhook must not fail a delivered pop", err)
 	}
-	var we *audit.WebhookError
+	var we *client.WebhookError
 	if !errors.As(res.WebhookErr, &we) || we.Status != http.StatusBadRequest {
-		t.Errorf("WebhookErr = %v; want a *audit.WebhookError with status 400", res.WebhookErr)
+		t.Errorf("WebhookErr = %v; want a *client.WebhookError with status 400", res.WebhookErr)
 	}
 	if res.PopID == "" || res.Status != "delivered" {
 		t.Errorf("result = %+v; want the pop delivered", res)

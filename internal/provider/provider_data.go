@@ -24,8 +24,9 @@ type providerData struct {
 	screenPop   *delivery.Sender
 	audit       *audit.Log
 	telemetry   *telemetry.Telemetry // nil when telemetry is off
-	widgetHook  *audit.Webhook       // widget_deployment events; nil when telemetry.webhook_url is unset
-	orgOnce     sync.Once            // fetches the org for telemetry, once
+	// widgetHookURL hears widget_deployment events (telemetry.webhook_url); "" for none.
+	widgetHookURL string
+	orgOnce       sync.Once // fetches the org for telemetry, once
 }
 
 func newProviderData(ctx context.Context, s providerSettings, providerVersion, terraformVersion string) (*providerData, error) {
@@ -65,12 +66,12 @@ func newProviderData(ctx context.Context, s providerSettings, providerVersion, t
 			"or append to, or leave it unset for no audit log", envAuditLog, err)
 	}
 	return &providerData{
-		telemetry:   tel,
-		widgetHook:  widgetWebhook(s),
-		client:      c,
-		environment: s.environment,
-		constraints: s.constraints,
-		audit:       log,
+		telemetry:     tel,
+		widgetHookURL: s.telemetry.webhookURL,
+		client:        c,
+		environment:   s.environment,
+		constraints:   s.constraints,
+		audit:         log,
 		screenPop: &delivery.Sender{
 			Client:         c,
 			SigningSecret:  s.screenPop.signingSecret,

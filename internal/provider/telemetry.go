@@ -8,8 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
-	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/telemetry"
 )
 
@@ -41,14 +39,6 @@ func (d *providerData) orgForTelemetry(ctx context.Context) {
 	})
 }
 
-// widgetWebhook is the widget_deployment webhook of the settings, nil when there is none.
-func widgetWebhook(s providerSettings) *audit.Webhook {
-	if s.telemetry.webhookURL == "" {
-		return nil
-	}
-	return &audit.Webhook{URL: s.telemetry.webhookURL, Secret: s.screenPop.signingSecret}
-}
-
 // widgetOp is one widget operation as telemetry and the widget webhook see it.
 type widgetOp struct {
 	d     *providerData
@@ -70,22 +60,10 @@ func (d *providerData) startWidgetOp(ctx context.Context, op telemetry.Operation
 // warnings at most: neither telemetry nor the webhook ever fails an operation.
 func (o *widgetOp) end(ctx context.Context, id string, err error) diag.Diagnostics {
 	diags := telemetryWarning(o.span.End(ctx, id, err))
-	if o.d.widgetHook == nil {
+	if o.d.widgetHookURL == "" {
 		return diags
 	}
-	ev := audit.WidgetEvent{
-		Operation:     string(o.kind),
-		WidgetID:      id,
-		WidgetName:    o.name,
-		Environment:   o.d.environment,
-		Success:       err == nil,
-		LatencyMs:     float64(time.Since(o.start).Microseconds()) / 1000,
-		CorrelationID: client.CorrelationID(err),
-	}
-	if err != nil {
-		ev.Error = err.Error()
-	}
-	if hookErr := o.d.widgetHook.SendWidget(ctx, ev); hookErr != nil {
+	if hookErr := o.d.sendWidgetEvent(ctx, string(o.kind), id, o.name, time.Since(o.start), err); hookErr != nil {
 		diags.AddWarning("Widget deployment webhook not delivered",
 			fmt.Sprintf("The %s of widget %q was not reported to telemetry.webhook_url: %s. The widget itself is not affected.",
 				o.kind, o.name, hookErr))
