@@ -241,18 +241,13 @@ func (t *trigger) readPop(w http.ResponseWriter, r *http.Request) (delivery.Pop,
 	return p, nil
 }
 
-// describeTargetError words a refused target for this program: screenpop's own message points
-// at the provider's attribute.
+// describeTargetError adds this program's fix to a refused target: the setting is its flag.
 func describeTargetError(err *delivery.TargetError) string {
 	var domainErr *screenpop.DomainError
 	if !errors.As(err, &domainErr) {
 		return err.Error()
 	}
-	msg := fmt.Sprintf("host %q is not within the trigger's -allowed-domains (%s)", domainErr.Host, strings.Join(domainErr.Allowed, ", "))
-	if domainErr.Hint != "" {
-		msg += " (" + domainErr.Hint + ")"
-	}
-	return msg
+	return err.Error() + "; add it to the trigger's -allowed-domains or point the screen pop at an allowed domain"
 }
 
 // pickIdempotencyKey prefers the caller's key (header, or body), so that an automation retrying

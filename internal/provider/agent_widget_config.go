@@ -123,12 +123,23 @@ func (s widgetSpec) wire(version int) client.WidgetConfig {
 // before the first request is sent, never reported falsely.
 func checkSpec(s widgetSpec, c widget.Constraints, version int) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if err := widget.CheckOrigin(s.manifestURL, c.AllowedOrigins); err != nil {
-		diags.AddAttributeError(path.Root("manifest_url"), "Manifest origin not allowed", "manifest_url: "+err.Error()+".")
-	}
+	diags.Append(originDiagnostics(s.manifestURL, c.AllowedOrigins)...)
 	if s.width > 0 || s.height > 0 {
+		var errs []error
 		if err := widget.CheckDimensions(s.width, s.height, c.MaxWidth, c.MaxHeight); err != nil {
-			diags.AddAttributeError(path.Root("dimensions"), "Widget exceeds the render frame", err.Error())
+			errs = []error{err}
+			if joined, ok := err.(interface{ Unwrap() []error }); ok {
+				errs = joined.Unwrap()
+			}
+		}
+		for _, e := range errs {
+			var de *widget.DimensionError
+			if !errors.As(e, &de) {
+				diags.AddAttributeError(path.Root("dimensions"), "Widget exceeds the render frame", e.Error()+".")
+				continue
+			}
+			diags.AddAttributeError(path.Root("dimensions").AtName(de.Dimension), "Widget exceeds the render frame",
+				fmt.Sprintf("dimensions.%s: %s; lower it or raise widget_constraints.max_%s.", de.Dimension, de, de.Dimension))
 		}
 	}
 	body, err := client.EncodeIntegrationConfig(s.integrationConfig(version))
@@ -160,6 +171,23 @@ func checkSpec(s widgetSpec, c widget.Constraints, version int) diag.Diagnostics
 				"widget_constraints.max_payload_bytes.", sizeErr.Size, sizeErr.Size-sizeErr.Max, sizeErr.Max,
 				strings.Join(parts, ", "), largest))
 	}
+	return diags
+}
+
+// originDiagnostics is the origin rule on manifest_url, with the fix when the host is not on the
+// list.
+func originDiagnostics(manifestURL string, allowed []string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	err := widget.CheckOrigin(manifestURL, allowed)
+	if err == nil {
+		return diags
+	}
+	detail := "manifest_url: " + err.Error()
+	var oe *widget.OriginError
+	if errors.As(err, &oe) {
+		detail += "; add it to widget_constraints.allowed_origins or host the manifest on an allowed origin"
+	}
+	diags.AddAttributeError(path.Root("manifest_url"), "Manifest origin not allowed", detail+".")
 	return diags
 }
 

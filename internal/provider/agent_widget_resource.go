@@ -319,9 +319,7 @@ func (r *AgentWidgetResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.Diagnostics.Append(checkSpec(spec, r.data.constraints, version)...)
 	} else if !plan.ManifestURL.IsUnknown() {
 		// The origin rule needs only manifest_url; check it even when other values wait for apply.
-		if err := widget.CheckOrigin(plan.ManifestURL.ValueString(), r.data.constraints.AllowedOrigins); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("manifest_url"), "Manifest origin not allowed", "manifest_url: "+err.Error()+".")
-		}
+		resp.Diagnostics.Append(originDiagnostics(plan.ManifestURL.ValueString(), r.data.constraints.AllowedOrigins)...)
 	}
 }
 

@@ -80,7 +80,12 @@ func screenPopDiagnostics(err error, userID, rerun string) diag.Diagnostics {
 			"Every screen pop is signed (HMAC-SHA256, X-Payload-Signature). Set signing_secret in the provider's "+
 				"screenpop block or the "+envSigningSecret+" environment variable to the secret shared with the screen pop service.")
 	case errors.As(err, &targetErr):
-		diags.AddAttributeError(path.Root("target_url"), "Screen pop target not allowed", "target_url: "+targetErr.Error()+".")
+		detail := "target_url: " + targetErr.Error()
+		var de *screenpop.DomainError
+		if errors.As(err, &de) {
+			detail += "; add it to screenpop.allowed_domains or point the screen pop at an allowed domain"
+		}
+		diags.AddAttributeError(path.Root("target_url"), "Screen pop target not allowed", detail+".")
 	case errors.As(err, &contextErr):
 		diags.Append(contextDiagnostic(contextErr.Err))
 	case errors.As(err, &userErr):

@@ -166,7 +166,8 @@ func TestAccScreenPop_planTimeErrors(t *testing.T) {
 	noSecret := emu.providerBlock("a", "")
 	cases := map[string]struct{ config, want string }{
 		"domain not allowed": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "crm.example.com", "crm.example.com.evil.net", 1)),
-			`(?s)target_url.*crm.example.com.evil.net`},
+			messageRE("Screen pop target not allowed", `host "crm.example.com.evil.net" is not an allowed screen pop domain`,
+				"add it to screenpop.allowed_domains or point the screen pop at an allowed domain").String()},
 		"prefix trick": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "crm.example.com", "crm.example.comevil.net", 1)),
 			`Screen pop target not allowed`},
 		"http target": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "https://", "http://", 1)),

@@ -73,7 +73,7 @@ func (p Payload) Validate() error {
 
 // ErrEmptySecret is returned by Sign when there is no signing secret: an HMAC under an empty key
 // authenticates nothing, and a receiver that accepts it would accept anyone's pop.
-var ErrEmptySecret = errors.New("the screen pop signing secret is empty; set screenpop.signing_secret in the provider block or GENESYS_SCREENPOP_SIGNING_SECRET")
+var ErrEmptySecret = errors.New("the screen pop signing secret is empty")
 
 // Sign returns the X-Payload-Signature of body: the standard base64 encoding of
 // HMAC-SHA256(secret, body). Sign exactly the bytes that are sent (Payload.Encode).

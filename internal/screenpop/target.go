@@ -37,6 +37,5 @@ func CheckTargetURL(raw string, allowedDomains []string) error {
 	if _, ok := hostmatch.Match(u, allowedDomains); ok {
 		return nil
 	}
-	return hostmatch.NotAllowed(u, allowedDomains, "screen pop domain",
-		"add it to screenpop.allowed_domains or point the screen pop at an allowed domain")
+	return hostmatch.NotAllowed(u, allowedDomains, "screen pop domain")
 }

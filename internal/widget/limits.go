@@ -37,13 +37,13 @@ func Defaults() Constraints {
 	}
 }
 
-// Validate checks a provider's constraints and reports every problem at once, each naming its
-// widget_constraints attribute.
+// Validate checks a provider's constraints and reports every problem at once, each naming the
+// limit it is about.
 func (c Constraints) Validate() error {
 	var errs []error
 	for i, p := range c.AllowedOrigins {
 		if err := hostmatch.ValidatePattern(p); err != nil {
-			errs = append(errs, fmt.Errorf("allowed_origins[%d]: %w", i, err))
+			errs = append(errs, fmt.Errorf("allowed origin %d: %w", i+1, err))
 		}
 	}
 	for _, f := range []struct {
@@ -51,9 +51,9 @@ func (c Constraints) Validate() error {
 		value int64
 		unit  string
 	}{
-		{"max_payload_bytes", c.MaxPayloadBytes, "bytes"},
-		{"max_width", c.MaxWidth, "pixels"},
-		{"max_height", c.MaxHeight, "pixels"},
+		{"the payload size limit", c.MaxPayloadBytes, "bytes"},
+		{"the width limit", c.MaxWidth, "pixels"},
+		{"the height limit", c.MaxHeight, "pixels"},
 	} {
 		if f.value <= 0 {
 			errs = append(errs, fmt.Errorf("%s is %d; it must be a positive number of %s", f.name, f.value, f.unit))
@@ -73,8 +73,7 @@ func (e *DimensionError) Error() string {
 	if e.Value <= 0 {
 		return fmt.Sprintf("%s is %d; it must be a positive number of pixels", e.Dimension, e.Value)
 	}
-	return fmt.Sprintf("%s %d exceeds the render frame limit of %d pixels; lower %s or raise widget_constraints.max_%s",
-		e.Dimension, e.Value, e.Max, e.Dimension, e.Dimension)
+	return fmt.Sprintf("%s %d exceeds the render frame limit of %d pixels", e.Dimension, e.Value, e.Max)
 }
 
 // CheckDimensions checks a widget's render frame against the limits. Each failing dimension is
@@ -108,7 +107,7 @@ type PayloadSizeError struct {
 }
 
 func (e *PayloadSizeError) Error() string {
-	return fmt.Sprintf("the widget configuration is %s as sent to Genesys Cloud, %s over the limit of %s; shorten the description, notes or advanced settings, or raise widget_constraints.max_payload_bytes",
+	return fmt.Sprintf("the widget configuration is %s as sent to Genesys Cloud, %s over the limit of %s",
 		bytesText(e.Size), bytesText(e.Size-e.Max), bytesText(e.Max))
 }
 
@@ -116,7 +115,7 @@ func (e *PayloadSizeError) Error() string {
 // client sends, so that what is measured is what the sandbox will see.
 func CheckPayloadSize(payload []byte, limit int) error {
 	if limit <= 0 {
-		return fmt.Errorf("the payload size limit is %d bytes; widget_constraints.max_payload_bytes must be positive", limit)
+		return fmt.Errorf("the payload size limit is %d bytes; it must be positive", limit)
 	}
 	if len(payload) > limit {
 		return &PayloadSizeError{Size: len(payload), Max: limit}

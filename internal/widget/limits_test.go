@@ -29,16 +29,16 @@ func TestConstraintsValidate(t *testing.T) {
 		t.Fatal("Validate() = nil; want errors")
 	}
 	for _, want := range []string{
-		`allowed_origins[1]: host pattern "https://cdn.example.com" is a URL`,
-		`allowed_origins[2]: host pattern "*.com"`,
-		"max_payload_bytes is 0; it must be a positive number of bytes",
-		"max_width is -1; it must be a positive number of pixels",
+		`allowed origin 2: host pattern "https://cdn.example.com" is a URL`,
+		`allowed origin 3: host pattern "*.com"`,
+		"the payload size limit is 0; it must be a positive number of bytes",
+		"the width limit is -1; it must be a positive number of pixels",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %q; want it to mention %q", err, want)
 		}
 	}
-	if strings.Contains(err.Error(), "allowed_origins[0]") || strings.Contains(err.Error(), "max_height") {
+	if strings.Contains(err.Error(), "allowed origin 1") || strings.Contains(err.Error(), "height") {
 		t.Errorf("Validate() reports valid fields: %q", err)
 	}
 }
@@ -80,7 +80,7 @@ func TestCheckDimensions(t *testing.T) {
 	}
 
 	err := CheckDimensions(900, 500, 800, 600)
-	want := "width 900 exceeds the render frame limit of 800 pixels; lower width or raise widget_constraints.max_width"
+	want := "width 900 exceeds the render frame limit of 800 pixels"
 	if err == nil || err.Error() != want {
 		t.Errorf("CheckDimensions(900, 500) = %q; want %q", err, want)
 	}
@@ -122,7 +122,7 @@ func TestCheckPayloadSize(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Size != 10500 || pe.Max != 10240 {
 		t.Fatalf("CheckPayloadSize = %#v", err)
 	}
-	want := "the widget configuration is 10500 bytes as sent to Genesys Cloud, 260 bytes over the limit of 10240 bytes; shorten the description, notes or advanced settings, or raise widget_constraints.max_payload_bytes"
+	want := "the widget configuration is 10500 bytes as sent to Genesys Cloud, 260 bytes over the limit of 10240 bytes"
 	if err.Error() != want {
 		t.Errorf("got  %q\nwant %q", err, want)
 	}

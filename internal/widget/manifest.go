@@ -51,6 +51,5 @@ func CheckOrigin(raw string, allowedPatterns []string) error {
 	if _, ok := hostmatch.Match(u, allowedPatterns); ok {
 		return nil
 	}
-	return hostmatch.NotAllowed(u, allowedPatterns, "origin",
-		"add it to widget_constraints.allowed_origins or host the manifest on an allowed origin")
+	return hostmatch.NotAllowed(u, allowedPatterns, "origin")
 }
