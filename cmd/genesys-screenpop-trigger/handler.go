@@ -8,15 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
-	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/screenpop"
 )
 
@@ -97,11 +96,7 @@ func (t *trigger) handler() http.Handler {
 		return mux
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host := r.Host
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
-		}
-		if !cliflag.IsLoopbackHost(strings.Trim(host, "[]")) {
+		if !hostmatch.IsLoopback(r.Host) {
 			writeJSON(w, http.StatusForbidden, errorResponse{Error: "the Host header must name this machine (localhost or a loopback address); see -allow-remote"})
 			return
 		}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
 
 // Logger receives one structured entry per request attempt, retry and
@@ -258,20 +259,12 @@ func baseURL(what, raw string) (string, error) {
 		return "", fmt.Errorf("%s must be an absolute https URL", what)
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
 		return "", fmt.Errorf("%s (host %q) must not have credentials, a query or a fragment", what, u.Host)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !hostmatch.IsLoopback(u.Hostname()):
 		return "", fmt.Errorf("%s (host %q) must use https (plain http is allowed only for loopback hosts)", what, u.Host)
 	}
 	s := strings.TrimRight(u.String(), "/")
 	s = strings.TrimSuffix(s, "/api/v2")
 	return s, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func orDefault(s, def string) string {

@@ -10,7 +10,8 @@ import (
 	"io"
 	"net"
 	"strconv"
-	"strings"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
 
 // Setting is one flag of a program whose options are a T, with its environment fallback.
@@ -88,15 +89,6 @@ func ParseBool(v string, dst *bool) error {
 	return nil
 }
 
-// IsLoopbackHost reports whether host names this machine only.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // CheckListen refuses a listen address beyond this machine unless allowRemote says it is meant:
 // both programs serve things (a journal, screen pops) no one else should reach by accident.
 func CheckListen(addr string, allowRemote bool) error {
@@ -104,7 +96,7 @@ func CheckListen(addr string, allowRemote bool) error {
 	if err != nil {
 		return fmt.Errorf("-listen %q: %w", addr, err)
 	}
-	if allowRemote || IsLoopbackHost(host) {
+	if allowRemote || hostmatch.IsLoopback(host) {
 		return nil
 	}
 	where := host

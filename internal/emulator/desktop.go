@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
 
 // The agent desktop: /desktop/ shows an org's integrations as an agent would see them, live, with
@@ -100,11 +102,7 @@ func isDesktopPath(p string) bool {
 // serveDesktop serves /desktop/... and /apps/...: loopback names only, so a page on another
 // site cannot reach it through DNS rebinding.
 func (s *Server) serveDesktop(w http.ResponseWriter, r *http.Request) {
-	host, _, err := net.SplitHostPort(r.Host)
-	if err != nil {
-		host = r.Host
-	}
-	if !isLoopbackHost(strings.Trim(host, "[]")) {
+	if !hostmatch.IsLoopback(r.Host) {
 		http.Error(w, "the desktop answers on loopback names only (127.0.0.1, localhost, [::1])", http.StatusMisdirectedRequest)
 		return
 	}

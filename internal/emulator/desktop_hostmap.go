@@ -3,9 +3,10 @@ package emulator
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
 
 // HostMapSamples is the HostMapping target that serves a host's pages from the emulator's own
@@ -52,7 +53,7 @@ func (m HostMapping) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return errors.New(`the target must be "samples" or a base URL such as http://127.0.0.1:3000`)
 	}
-	if !isLoopbackHost(u.Hostname()) {
+	if !hostmatch.IsLoopback(u.Hostname()) {
 		return fmt.Errorf("the target %s is not on this machine: the desktop only loads frames from loopback", u.Host)
 	}
 	return nil
@@ -104,15 +105,6 @@ func mapAppURL(raw string, hostMap []HostMapping, appsOrigin string) (src, serve
 		return strings.TrimSuffix(m.Target, "/") + tail, m.Target
 	}
 	return raw, ""
-}
-
-// isLoopbackHost reports whether host (no port, no brackets) names this machine only.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Placeholders Genesys Cloud substitutes in a client application's URL when the agent desktop
