@@ -32,16 +32,9 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	var ue *usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.As(err, &ue):
-		fmt.Fprintf(os.Stderr, "genesys-emulator: %v\nRun genesys-emulator -h for help.\n", err)
-		os.Exit(2)
-	default:
-		fmt.Fprintf(os.Stderr, "genesys-emulator: %v\n", err)
-		os.Exit(1)
+	if status := cliflag.ExitStatus("genesys-emulator", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr); status != 0 {
+		stop()
+		os.Exit(status)
 	}
 }
 
@@ -132,9 +125,6 @@ func perMinute(n int) string {
 	}
 	return strconv.Itoa(n) + "/min"
 }
-
-// usageError is a bad command line or environment setting (exit status 2).
-type usageError = cliflag.UsageError
 
 // options is the parsed command line.
 type options struct {
@@ -257,13 +247,13 @@ func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (
 		return opts, err
 	}
 	if err := cliflag.CheckListen(opts.listen, opts.allowRemote); err != nil {
-		return opts, &usageError{Err: err}
+		return opts, &cliflag.UsageError{Err: err}
 	}
 	return opts, nil
 }
 
 func writeUsage(w io.Writer) {
-	fmt.Fprint(w, `Usage: genesys-emulator [flags]
+	cliflag.WriteUsage(w, `Usage: genesys-emulator [flags]
 
 Serves a local Genesys Cloud org: POST /oauth/token, the integrations API and its types,
 what a client reads at start-up (organizations/me, authorization/products, users/me), screen
@@ -272,15 +262,7 @@ pops, admin endpoints under /_emulator/ (journal, reset, faults), and the agent 
 its environment variable; a flag given on the command line wins.
 
 Flags:
-`)
-	for _, s := range settings {
-		name := "-" + s.Name
-		if s.Arg != "" {
-			name += " " + s.Arg
-		}
-		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.Help, s.Env)
-	}
-	fmt.Fprint(w, `
+`, settings, `
 Rate limits: every API call spends one request from its token's bucket and one from its
 client's, and is refused 429 (Retry-After, code too.many.requests.retry.after) if either is
 empty; a refused call spends nothing. The inin-ratelimit-count, -allowed and -reset headers

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
 
@@ -138,7 +139,7 @@ func TestParseOptionsRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := parseOptions(tt.args, envOf(tt.env), io.Discard)
-			var ue *usageError
+			var ue *cliflag.UsageError
 			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want a usage error mentioning %q", err, tt.want)
 			}

@@ -8,7 +8,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
 )
 
@@ -37,16 +37,9 @@ const shutdownGrace = 5 * time.Second
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	var ue *usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.As(err, &ue):
-		fmt.Fprintf(os.Stderr, "genesys-screenpop-trigger: %v\nRun genesys-screenpop-trigger -h for help.\n", err)
-		os.Exit(2)
-	default:
-		fmt.Fprintf(os.Stderr, "genesys-screenpop-trigger: %v\n", err)
-		os.Exit(1)
+	if status := cliflag.ExitStatus("genesys-screenpop-trigger", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr); status != 0 {
+		stop()
+		os.Exit(status)
 	}
 }
 
@@ -139,7 +132,7 @@ func newSender(opts options, logger *slog.Logger) (*delivery.Sender, *audit.Log,
 	case errors.Is(err, delivery.ErrNoSigningSecret):
 		return nil, nil, fmt.Errorf("set %s to the secret shared with the screen pop service: every pop is signed: %w", envSigningSecret, err)
 	case errors.As(err, &targetErr):
-		return nil, nil, &usageError{Err: fmt.Errorf("-target-url: %w", err)}
+		return nil, nil, &cliflag.UsageError{Err: fmt.Errorf("-target-url: %w", err)}
 	case err != nil:
 		return nil, nil, err
 	}

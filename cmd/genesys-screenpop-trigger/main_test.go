@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
@@ -265,7 +266,7 @@ func TestRunRefusesToStart(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 			defer cancel()
 			err := run(ctx, tt.args, envOf(env), &stdout, &stderr)
-			var ue *usageError
+			var ue *cliflag.UsageError
 			switch {
 			case err == nil:
 				t.Fatal("run started")

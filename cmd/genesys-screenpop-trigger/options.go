@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"net/url"
 	"strings"
@@ -26,9 +25,6 @@ const (
 	envClientSecret  = "GENESYS_CLIENT_SECRET"
 	envSigningSecret = "GENESYS_SCREENPOP_SIGNING_SECRET"
 )
-
-// usageError is a bad command line or environment setting (exit status 2).
-type usageError = cliflag.UsageError
 
 // options are the program's settings after flags, environment fallbacks and defaults.
 type options struct {
@@ -130,7 +126,7 @@ func parseOptions(args []string, getenv func(string) string, stdout io.Writer) (
 		return opts, err
 	}
 	if err := cliflag.CheckListen(opts.listen, opts.allowRemote); err != nil {
-		return opts, &usageError{Err: err}
+		return opts, &cliflag.UsageError{Err: err}
 	}
 	return opts, nil
 }
@@ -148,7 +144,7 @@ func resolveURLs(o *options) error {
 }
 
 func writeUsage(w io.Writer) {
-	fmt.Fprint(w, `Usage: genesys-screenpop-trigger [flags]
+	cliflag.WriteUsage(w, `Usage: genesys-screenpop-trigger [flags]
 
 Serves a local HTTP endpoint that pops an agent's screen in Genesys Cloud, for automations on
 the agent's workspace. Every pop is checked against the allowed domains, carries the session
@@ -171,15 +167,7 @@ Environment only (never flags, which ps would show):
       HMAC-SHA256 secret every pop and webhook event is signed with (required)
 
 Flags (each falls back to its environment variable; a flag given on the command line wins):
-`)
-	for _, s := range settings {
-		name := "-" + s.Name
-		if s.Arg != "" {
-			name += " " + s.Arg
-		}
-		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.Help, s.Env)
-	}
-	fmt.Fprint(w, `
+`, settings, `
 Example, against the bundled emulator (go run ./cmd/genesys-emulator):
   GENESYS_CLIENT_ID=org-a-client GENESYS_CLIENT_SECRET=org-a-secret \
   GENESYS_SCREENPOP_SIGNING_SECRET=emulator-signing-secret \

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -139,7 +141,7 @@ func TestParseOptionsRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := parseOptions(tt.args, envOf(tt.env), &bytes.Buffer{})
-			var ue *usageError
+			var ue *cliflag.UsageError
 			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v; want a usage error mentioning %q", err, tt.want)
 			}

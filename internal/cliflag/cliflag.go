@@ -79,6 +79,36 @@ func Parse[T any](program string, settings []Setting[T], opts *T, args []string,
 	return nil
 }
 
+// WriteUsage writes a program's -h text: head, then each setting with its argument, help and
+// environment variable, then tail.
+func WriteUsage[T any](w io.Writer, head string, settings []Setting[T], tail string) {
+	fmt.Fprint(w, head)
+	for _, s := range settings {
+		name := "-" + s.Name
+		if s.Arg != "" {
+			name += " " + s.Arg
+		}
+		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.Help, s.Env)
+	}
+	fmt.Fprint(w, tail)
+}
+
+// ExitStatus reports how a program whose run ended with err exits: 0 for success or -h; 2 for a
+// *UsageError, which it writes to stderr with a pointer to -h; 1 for any other error, written too.
+func ExitStatus(program string, err error, stderr io.Writer) int {
+	var ue *UsageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "%s: %v\nRun %s -h for help.\n", program, err, program)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "%s: %v\n", program, err)
+		return 1
+	}
+}
+
 // ParseBool parses a boolean flag or variable value.
 func ParseBool(v string, dst *bool) error {
 	b, err := strconv.ParseBool(v)

@@ -98,3 +98,37 @@ func TestParse(t *testing.T) {
 		t.Fatalf("a stray argument is a usage error, got %v", err)
 	}
 }
+
+func TestWriteUsage(t *testing.T) {
+	type opts struct{}
+	var b strings.Builder
+	WriteUsage(&b, "Usage: prog [flags]\n\nFlags:\n", []Setting[opts]{
+		{Name: "listen", Env: "PROG_LISTEN", Arg: "ADDR", Help: "where to listen"},
+		{Name: "verbose", Env: "PROG_VERBOSE", Help: "log more", Bool: true},
+	}, "\nThe end.\n")
+	want := "Usage: prog [flags]\n\nFlags:\n" +
+		"  -listen ADDR\n      where to listen\n      env PROG_LISTEN\n" +
+		"  -verbose\n      log more\n      env PROG_VERBOSE\n" +
+		"\nThe end.\n"
+	if b.String() != want {
+		t.Errorf("usage:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		status int
+		stderr string
+	}{
+		{nil, 0, ""},
+		{flag.ErrHelp, 0, ""},
+		{Errorf("-listen: bad"), 2, "prog: -listen: bad\nRun prog -h for help.\n"},
+		{errors.New("address in use"), 1, "prog: address in use\n"},
+	} {
+		var b strings.Builder
+		if got := ExitStatus("prog", tc.err, &b); got != tc.status || b.String() != tc.stderr {
+			t.Errorf("ExitStatus(%v) = %d, %q; want %d, %q", tc.err, got, b.String(), tc.status, tc.stderr)
+		}
+	}
+}
