@@ -267,6 +267,9 @@ func ParseUsers(spec string) ([]User, error) {
 	return out, nil
 }
 
+// splitList reads a comma list: entries trimmed of spaces, empty entries dropped. It is the
+// emulator's one reading of comma lists (flags, query parameters, list properties);
+// checkTokenList, which must report an empty entry, reads its own.
 func splitList(spec string) []string {
 	var out []string
 	for _, entry := range strings.Split(spec, ",") {

@@ -627,7 +627,7 @@ func stringList(v any) []string {
 	var raw []string
 	switch t := v.(type) {
 	case string:
-		raw = strings.Split(t, ",")
+		return splitList(t)
 	case []any:
 		for _, e := range t {
 			if s, ok := e.(string); ok {

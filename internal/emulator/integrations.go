@@ -415,10 +415,7 @@ func parseListQuery(q url.Values) (listQuery, []fieldError) {
 	// ids is a collection: repeated (ids=a&ids=b, as most SDKs send it) or comma-separated
 	// (ids=a,b, as the Go SDK and the CLI send it).
 	for _, v := range q["ids"] {
-		for _, id := range strings.Split(v, ",") {
-			if id = strings.TrimSpace(id); id == "" {
-				continue
-			}
+		for _, id := range splitList(v) {
 			if lq.ids == nil {
 				lq.ids = map[string]bool{}
 			}
@@ -439,11 +436,7 @@ func parseListQuery(q url.Values) (listQuery, []fieldError) {
 		}
 	}
 	for _, v := range q["expand"] {
-		for _, e := range strings.Split(v, ",") {
-			if e = strings.TrimSpace(e); e != "" {
-				lq.expand = append(lq.expand, e)
-			}
-		}
+		lq.expand = append(lq.expand, splitList(v)...)
 	}
 	return lq, fields
 }
