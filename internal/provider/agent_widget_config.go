@@ -231,7 +231,7 @@ func (s widgetSpec) payloadShares(version, total int) []payloadShare {
 
 // modelFromAPI refreshes m from what the API reports. Values Terraform cannot tell apart (an empty
 // list and none) keep the form the configuration used, so a refresh shows no false drift.
-func modelFromAPI(ctx context.Context, m *agentWidgetResourceModel, in *client.Integration, cfg *client.IntegrationConfig) diag.Diagnostics {
+func modelFromAPI(ctx context.Context, m *agentWidgetModel, in *client.Integration, cfg *client.IntegrationConfig) diag.Diagnostics {
 	var diags diag.Diagnostics
 	typ, ok := widget.TypeForIntegration(in.IntegrationType.ID)
 	if !ok {

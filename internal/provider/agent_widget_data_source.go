@@ -37,27 +37,6 @@ type AgentWidgetDataSource struct {
 	data *providerData
 }
 
-// agentWidgetDataSourceModel has every attribute of the resource except its timeouts.
-type agentWidgetDataSourceModel struct {
-	ID                 types.String `tfsdk:"id"`
-	Name               types.String `tfsdk:"name"`
-	Description        types.String `tfsdk:"description"`
-	Type               types.String `tfsdk:"type"`
-	ManifestURL        types.String `tfsdk:"manifest_url"`
-	Status             types.String `tfsdk:"status"`
-	DisplayType        types.String `tfsdk:"display_type"`
-	Sandbox            types.Set    `tfsdk:"sandbox"`
-	Permissions        types.Set    `tfsdk:"permissions"`
-	Groups             types.Set    `tfsdk:"groups"`
-	Dimensions         types.Object `tfsdk:"dimensions"`
-	RefreshIntervalMs  types.Number `tfsdk:"refresh_interval_ms"`
-	CommunicationTypes types.Set    `tfsdk:"communication_types"`
-	QueueIDs           types.Set    `tfsdk:"queue_ids"`
-	IntegrationType    types.String `tfsdk:"integration_type"`
-	ReportedState      types.String `tfsdk:"reported_state"`
-	ConfigVersion      types.Int64  `tfsdk:"config_version"`
-}
-
 func (d *AgentWidgetDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_agent_widget"
 }
@@ -138,7 +117,7 @@ func (d *AgentWidgetDataSource) Configure(_ context.Context, req datasource.Conf
 }
 
 func (d *AgentWidgetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg agentWidgetDataSourceModel
+	var cfg agentWidgetModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -182,12 +161,12 @@ func (d *AgentWidgetDataSource) Read(ctx context.Context, req datasource.ReadReq
 		resp.Diagnostics.AddError("Unable to read the widget's configuration", clientErrorDetail(err, serviceAPI))
 		return
 	}
-	var m agentWidgetResourceModel
+	var m agentWidgetModel
 	resp.Diagnostics.Append(modelFromAPI(ctx, &m, in, conf)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, dataSourceModelOf(m))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 
 // findByName finds the one widget called name (of type typ, when not empty).
@@ -295,15 +274,4 @@ func listWidgets(ctx context.Context, c *client.Client, typ, reportedState strin
 		return out[i].ID < out[j].ID
 	})
 	return out, nil
-}
-
-// dataSourceModelOf is m without the resource's timeouts.
-func dataSourceModelOf(m agentWidgetResourceModel) agentWidgetDataSourceModel {
-	return agentWidgetDataSourceModel{
-		ID: m.ID, Name: m.Name, Description: m.Description, Type: m.Type, ManifestURL: m.ManifestURL,
-		Status: m.Status, DisplayType: m.DisplayType, Sandbox: m.Sandbox, Permissions: m.Permissions,
-		Groups: m.Groups, Dimensions: m.Dimensions, RefreshIntervalMs: m.RefreshIntervalMs,
-		CommunicationTypes: m.CommunicationTypes, QueueIDs: m.QueueIDs, IntegrationType: m.IntegrationType,
-		ReportedState: m.ReportedState, ConfigVersion: m.ConfigVersion,
-	}
 }

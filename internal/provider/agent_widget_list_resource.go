@@ -122,7 +122,7 @@ func (r *AgentWidgetListResource) fullResource(ctx context.Context, in *client.I
 		return diags
 	}
 	m := agentWidgetResourceModel{Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}}
-	diags.Append(modelFromAPI(ctx, &m, in, cfg)...)
+	diags.Append(modelFromAPI(ctx, &m.agentWidgetModel, in, cfg)...)
 	if diags.HasError() {
 		return diags
 	}

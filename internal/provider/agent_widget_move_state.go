@@ -96,7 +96,7 @@ func moveFromOfficialIntegration(ctx context.Context, req resource.MoveStateRequ
 	in.IntegrationType.ID = src.IntegrationType
 
 	m := agentWidgetResourceModel{Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}}
-	resp.Diagnostics.Append(modelFromAPI(ctx, &m, &in, &cfg)...)
+	resp.Diagnostics.Append(modelFromAPI(ctx, &m.agentWidgetModel, &in, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

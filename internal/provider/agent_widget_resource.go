@@ -59,25 +59,31 @@ type AgentWidgetResource struct {
 	data *providerData
 }
 
+// agentWidgetModel is a widget as Terraform sees it: the resource's attributes but its timeouts,
+// and the genesys_agent_widget data source's, all of them.
+type agentWidgetModel struct {
+	ID                 types.String `tfsdk:"id"`
+	Name               types.String `tfsdk:"name"`
+	Description        types.String `tfsdk:"description"`
+	Type               types.String `tfsdk:"type"`
+	ManifestURL        types.String `tfsdk:"manifest_url"`
+	Status             types.String `tfsdk:"status"`
+	DisplayType        types.String `tfsdk:"display_type"`
+	Sandbox            types.Set    `tfsdk:"sandbox"`
+	Permissions        types.Set    `tfsdk:"permissions"`
+	Groups             types.Set    `tfsdk:"groups"`
+	Dimensions         types.Object `tfsdk:"dimensions"`
+	RefreshIntervalMs  types.Number `tfsdk:"refresh_interval_ms"`
+	CommunicationTypes types.Set    `tfsdk:"communication_types"`
+	QueueIDs           types.Set    `tfsdk:"queue_ids"`
+	IntegrationType    types.String `tfsdk:"integration_type"`
+	ReportedState      types.String `tfsdk:"reported_state"`
+	ConfigVersion      types.Int64  `tfsdk:"config_version"`
+}
+
 type agentWidgetResourceModel struct {
-	ID                 types.String   `tfsdk:"id"`
-	Name               types.String   `tfsdk:"name"`
-	Description        types.String   `tfsdk:"description"`
-	Type               types.String   `tfsdk:"type"`
-	ManifestURL        types.String   `tfsdk:"manifest_url"`
-	Status             types.String   `tfsdk:"status"`
-	DisplayType        types.String   `tfsdk:"display_type"`
-	Sandbox            types.Set      `tfsdk:"sandbox"`
-	Permissions        types.Set      `tfsdk:"permissions"`
-	Groups             types.Set      `tfsdk:"groups"`
-	Dimensions         types.Object   `tfsdk:"dimensions"`
-	RefreshIntervalMs  types.Number   `tfsdk:"refresh_interval_ms"`
-	CommunicationTypes types.Set      `tfsdk:"communication_types"`
-	QueueIDs           types.Set      `tfsdk:"queue_ids"`
-	IntegrationType    types.String   `tfsdk:"integration_type"`
-	ReportedState      types.String   `tfsdk:"reported_state"`
-	ConfigVersion      types.Int64    `tfsdk:"config_version"`
-	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+	agentWidgetModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 type agentWidgetIdentityModel struct {
@@ -383,7 +389,7 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 	if current == nil {
 		current = created
 	}
-	resp.Diagnostics.Append(modelFromAPI(ctx, &plan, current, cfg)...)
+	resp.Diagnostics.Append(modelFromAPI(ctx, &plan.agentWidgetModel, current, cfg)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -449,7 +455,7 @@ func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.AddError("Unable to read the widget", clientErrorDetail(err, serviceAPI))
 		return
 	}
-	resp.Diagnostics.Append(modelFromAPI(ctx, &state, in, cfg)...)
+	resp.Diagnostics.Append(modelFromAPI(ctx, &state.agentWidgetModel, in, cfg)...)
 	if state.Timeouts.IsNull() {
 		state.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
 	}
@@ -537,7 +543,7 @@ func (r *AgentWidgetResource) saveTrueState(ctx context.Context, into *tfsdk.Sta
 		return diags
 	}
 	truth := prior
-	diags.Append(modelFromAPI(ctx, &truth, in, cfg)...)
+	diags.Append(modelFromAPI(ctx, &truth.agentWidgetModel, in, cfg)...)
 	if diags.HasError() {
 		return diags
 	}
