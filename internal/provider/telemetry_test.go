@@ -164,11 +164,11 @@ func TestAccTelemetry_exportsEveryOperation(t *testing.T) {
 							{telemetry.MetricWidgetSuccessRatio, nil, 1},
 							{telemetry.MetricWindowFocusRatio, nil, 1},
 						} {
-							if got := sumPoints(points, c.metric, c.attrs); got != c.want {
+							if got, _ := sumPoints(points, c.metric, c.attrs); got != c.want {
 								return fmt.Errorf("%s%v = %v, want %v", c.metric, c.attrs, got, c.want)
 							}
 						}
-						if n := histogramCount(points, telemetry.MetricWidgetDuration, map[string]any{"genesys.operation": "create"}); n != 1 {
+						if _, n := sumPoints(points, telemetry.MetricWidgetDuration, map[string]any{"genesys.operation": "create"}); n != 1 {
 							return fmt.Errorf("%s has %d create measurements, want 1", telemetry.MetricWidgetDuration, n)
 						}
 						return nil
@@ -191,7 +191,7 @@ func TestAccTelemetry_exportsEveryOperation(t *testing.T) {
 			if err := checkWidgetSpan(spans, "delete", widgetID); err != nil {
 				return err
 			}
-			if sumPoints(rcv.Points(), telemetry.MetricWidgetOperations, map[string]any{"genesys.operation": "delete", "genesys.outcome": "success"}) != 1 {
+			if deletes, _ := sumPoints(rcv.Points(), telemetry.MetricWidgetOperations, map[string]any{"genesys.operation": "delete", "genesys.outcome": "success"}); deletes != 1 {
 				return fmt.Errorf("no delete counted in %s", telemetry.MetricWidgetOperations)
 			}
 			for _, sp := range spans {
@@ -309,26 +309,16 @@ func matches(attrs, want map[string]any) bool {
 	return true
 }
 
-// sumPoints adds up the values of every stream of metric whose attributes include attrs: one
-// stream per provider process for counters.
-func sumPoints(points []otlpreceiver.Point, metric string, attrs map[string]any) float64 {
-	var sum float64
+// sumPoints adds up the values (counters) and the counts (histograms) of every stream of metric
+// whose attributes include attrs: one stream per provider process.
+func sumPoints(points []otlpreceiver.Point, metric string, attrs map[string]any) (sum float64, count uint64) {
 	for _, p := range points {
 		if p.Metric == metric && matches(p.Attributes, attrs) {
 			sum += p.Value
+			count += p.Count
 		}
 	}
-	return sum
-}
-
-func histogramCount(points []otlpreceiver.Point, metric string, attrs map[string]any) uint64 {
-	var n uint64
-	for _, p := range points {
-		if p.Metric == metric && matches(p.Attributes, attrs) {
-			n += p.Count
-		}
-	}
-	return n
+	return sum, count
 }
 
 // scanForSecrets fails when any attribute, event, status or resource value that reached the
@@ -365,23 +355,46 @@ func scanForSecrets(rcv *otlpreceiver.Receiver, secrets ...string) error {
 	return nil
 }
 
-// warningCounter wraps the provider server and collects the warnings its applies return.
+// warningRecorder collects the warnings that the applies of its providers return
+// (terraform-plugin-testing does not show warnings).
+type warningRecorder struct {
+	mu       sync.Mutex
+	warnings []string
+}
+
+// factories are provider factories whose applies report their warnings to w.
+func (w *warningRecorder) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"genesys": func() (tfprotov6.ProviderServer, error) {
+			srv, err := providerserver.NewProtocol6WithError(New("test")())()
+			return warningCounter{ProviderServer: srv, into: w}, err
+		},
+	}
+}
+
+// all returns the warnings so far.
+func (w *warningRecorder) all() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.warnings)
+}
+
+// warningCounter wraps a provider server and records the warnings its applies return.
 type warningCounter struct {
 	tfprotov6.ProviderServer
-	mu       *sync.Mutex
-	warnings *[]string
+	into *warningRecorder
 }
 
 func (w warningCounter) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
 	resp, err := w.ProviderServer.ApplyResourceChange(ctx, req)
 	if resp != nil {
-		w.mu.Lock()
+		w.into.mu.Lock()
 		for _, d := range resp.Diagnostics {
 			if d.Severity == tfprotov6.DiagnosticSeverityWarning {
-				*w.warnings = append(*w.warnings, d.Summary+": "+d.Detail)
+				w.into.warnings = append(w.into.warnings, d.Summary+": "+d.Detail)
 			}
 		}
-		w.mu.Unlock()
+		w.into.mu.Unlock()
 	}
 	return resp, err
 }
@@ -402,14 +415,7 @@ func TestAccTelemetry_unreachableCollector(t *testing.T) {
 	defer func(d time.Duration) { telemetry.ProbeTimeout = d }(telemetry.ProbeTimeout)
 	telemetry.ProbeTimeout = time.Minute
 
-	var mu sync.Mutex
-	var warnings []string
-	factories := map[string]func() (tfprotov6.ProviderServer, error){
-		"genesys": func() (tfprotov6.ProviderServer, error) {
-			srv, err := providerserver.NewProtocol6WithError(New("test")())()
-			return warningCounter{ProviderServer: srv, mu: &mu, warnings: &warnings}, err
-		},
-	}
+	warns := &warningRecorder{}
 	config := emu.providerBlock("a", fmt.Sprintf("  telemetry {\n    endpoint = %q\n  }", endpoint)) + `
 resource "genesys_agent_widget" "fleet" {
   count        = 2
@@ -419,15 +425,14 @@ resource "genesys_agent_widget" "fleet" {
 }
 `
 	checkOneWarning := func(*terraform.State) error {
-		mu.Lock()
-		defer mu.Unlock()
+		warnings := warns.all()
 		if len(warnings) != 1 || !strings.Contains(warnings[0], "Telemetry not exported") || !strings.Contains(warnings[0], ln.Addr().String()) {
 			return fmt.Errorf("want one telemetry warning naming the collector, got %d: %q", len(warnings), warnings)
 		}
 		return nil
 	}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
+		ProtoV6ProviderFactories: warns.factories(),
 		CheckDestroy:             emu.checkNoIntegrations("org-a"),
 		Steps: []resource.TestStep{{
 			Config: config,
@@ -571,16 +576,9 @@ func TestAccTelemetry_widgetWebhookWithoutCollector(t *testing.T) {
 	emu := newPopEmulator(t)
 	clearOTelEnv(t)
 	hook := newWidgetHook(t, http.StatusInternalServerError)
-	var mu sync.Mutex
-	var warnings []string
-	factories := map[string]func() (tfprotov6.ProviderServer, error){
-		"genesys": func() (tfprotov6.ProviderServer, error) {
-			srv, err := providerserver.NewProtocol6WithError(New("test")())()
-			return warningCounter{ProviderServer: srv, mu: &mu, warnings: &warnings}, err
-		},
-	}
+	warns := &warningRecorder{}
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
+		ProtoV6ProviderFactories: warns.factories(),
 		Steps: []resource.TestStep{{
 			Config: emu.screenPopConfig(fmt.Sprintf("  telemetry {\n    webhook_url = %q\n  }", hook.url), `
 resource "genesys_agent_widget" "traced" {
@@ -592,8 +590,7 @@ resource "genesys_agent_widget" "traced" {
 			Check: resource.ComposeTestCheckFunc(
 				emu.checkIntegrationCount("org-a", 1),
 				func(*terraform.State) error {
-					mu.Lock()
-					defer mu.Unlock()
+					warnings := warns.all()
 					if len(warnings) != 3 {
 						return fmt.Errorf("want a warning for each of create, configure and activate, got %q", warnings)
 					}

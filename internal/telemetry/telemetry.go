@@ -134,26 +134,10 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 	if t.warn == nil {
 		t.warn = func(msg string) { log.Printf("[WARN] %s", msg) }
 	}
-	// Export failures are retried briefly, within exportTimeout; a collector that is down for
-	// longer loses those batches rather than holding up the provider.
-	retry := struct {
-		initial, max, elapsed time.Duration
-	}{250 * time.Millisecond, time.Second, exportTimeout}
-
 	if cfg.Traces {
-		opts := []otlptracehttp.Option{
-			otlptracehttp.WithTimeout(exportTimeout),
-			otlptracehttp.WithRetry(otlptracehttp.RetryConfig{
-				Enabled: true, InitialInterval: retry.initial, MaxInterval: retry.max, MaxElapsedTime: retry.elapsed,
-			}),
-		}
-		if cfg.TracesURL != "" {
-			opts = append(opts, otlptracehttp.WithEndpointURL(cfg.TracesURL))
-		}
-		if len(cfg.Headers) > 0 {
-			opts = append(opts, otlptracehttp.WithHeaders(cfg.Headers))
-		}
-		exp, err := otlptracehttp.New(ctx, opts...)
+		exp, err := otlptracehttp.New(ctx, exporterOptions(cfg.TracesURL, cfg.Headers, otlptracehttp.WithTimeout,
+			otlptracehttp.WithRetry(otlptracehttp.RetryConfig(exportRetry)), otlptracehttp.WithEndpointURL,
+			otlptracehttp.WithHeaders)...)
 		if err != nil {
 			return nil, fmt.Errorf("creating the OTLP trace exporter: %w", err)
 		}
@@ -172,19 +156,9 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 
 	var meter metric.Meter = noopMeter
 	if cfg.Metrics {
-		opts := []otlpmetrichttp.Option{
-			otlpmetrichttp.WithTimeout(exportTimeout),
-			otlpmetrichttp.WithRetry(otlpmetrichttp.RetryConfig{
-				Enabled: true, InitialInterval: retry.initial, MaxInterval: retry.max, MaxElapsedTime: retry.elapsed,
-			}),
-		}
-		if cfg.MetricsURL != "" {
-			opts = append(opts, otlpmetrichttp.WithEndpointURL(cfg.MetricsURL))
-		}
-		if len(cfg.Headers) > 0 {
-			opts = append(opts, otlpmetrichttp.WithHeaders(cfg.Headers))
-		}
-		exp, err := otlpmetrichttp.New(ctx, opts...)
+		exp, err := otlpmetrichttp.New(ctx, exporterOptions(cfg.MetricsURL, cfg.Headers, otlpmetrichttp.WithTimeout,
+			otlpmetrichttp.WithRetry(otlpmetrichttp.RetryConfig(exportRetry)), otlpmetrichttp.WithEndpointURL,
+			otlpmetrichttp.WithHeaders)...)
 		if err != nil {
 			if t.tp != nil {
 				_ = t.tp.Shutdown(ctx)
@@ -386,4 +360,27 @@ func (e *watchedMetricExporter) Export(ctx context.Context, rm *metricdata.Resou
 	err := e.Exporter.Export(ctx, rm)
 	e.t.exportFailed("metrics", err)
 	return err
+}
+
+// exportRetry is how both exporters retry a failed export: briefly, within exportTimeout, so a
+// collector that is down for longer loses those batches rather than holding up the provider. Its
+// fields are those of otlptracehttp.RetryConfig and otlpmetrichttp.RetryConfig, which convert.
+var exportRetry = struct {
+	Enabled                                      bool
+	InitialInterval, MaxInterval, MaxElapsedTime time.Duration
+}{true, 250 * time.Millisecond, time.Second, exportTimeout}
+
+// exporterOptions are the options of an OTLP/HTTP exporter (the trace and the metric exporter
+// have the same ones, each of its own type): the export timeout, retry, and the endpoint and
+// headers when set.
+func exporterOptions[O any](endpointURL string, headers map[string]string, timeout func(time.Duration) O, retry O,
+	endpoint func(string) O, withHeaders func(map[string]string) O) []O {
+	opts := []O{timeout(exportTimeout), retry}
+	if endpointURL != "" {
+		opts = append(opts, endpoint(endpointURL))
+	}
+	if len(headers) > 0 {
+		opts = append(opts, withHeaders(headers))
+	}
+	return opts
 }
