@@ -1,37 +1,22 @@
 package validators
 
 import (
-	"context"
 	"regexp"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
-
-var _ validator.String = regexpValidator{}
 
 // Regexp checks that a value is a regular expression Go (and so Terraform's regex function)
 // accepts, so a typo in a filter is an error at plan rather than a filter that matches nothing.
 func Regexp() validator.String {
-	return regexpValidator{}
-}
-
-type regexpValidator struct{}
-
-func (regexpValidator) Description(context.Context) string {
-	return "value must be a regular expression in RE2 syntax, such as `^storm-[0-9]+$`"
-}
-
-func (v regexpValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (regexpValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if problem := RegexpProblem(req.Path.String(), req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression", problem)
-	}
+	return stringRule{rule[string]{"value must be a regular expression in RE2 syntax, such as `^storm-[0-9]+$`",
+		func(p path.Path, s string) (string, string) {
+			if problem := RegexpProblem(p.String(), s); problem != "" {
+				return "Invalid regular expression", problem
+			}
+			return "", ""
+		}}}
 }
 
 // RegexpProblem is the rule of Regexp for a value known only at apply: what is wrong with value

@@ -1,48 +1,31 @@
 package validators
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
-
-var _ validator.String = urlWithSchemeValidator{}
 
 // URLWithScheme checks that a string is an absolute URL with a host, one of the given schemes,
 // and no user info (credentials in a URL end up in logs and state).
 func URLWithScheme(schemes ...string) validator.String {
-	return urlWithSchemeValidator{schemes: schemes}
+	return stringRule{rule[string]{
+		fmt.Sprintf("value must be an absolute URL with scheme %s, a host and no user info", schemeList(schemes)),
+		func(p path.Path, s string) (string, string) {
+			if err := CheckURL(s, schemes...); err != nil {
+				return "Invalid URL", fmt.Sprintf("%s: %s.", p, err)
+			}
+			return "", ""
+		}}}
 }
 
-type urlWithSchemeValidator struct {
-	schemes []string
-}
-
-func (v urlWithSchemeValidator) Description(context.Context) string {
-	return fmt.Sprintf("value must be an absolute URL with scheme %s, a host and no user info", v.schemeList())
-}
-
-func (v urlWithSchemeValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v urlWithSchemeValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := CheckURL(req.ConfigValue.ValueString(), v.schemes...); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
-			fmt.Sprintf("%s: %s.", req.Path, err))
-	}
-}
-
-func (v urlWithSchemeValidator) schemeList() string {
-	quoted := make([]string, len(v.schemes))
-	for i, s := range v.schemes {
+func schemeList(schemes []string) string {
+	quoted := make([]string, len(schemes))
+	for i, s := range schemes {
 		quoted[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(quoted, " or ")
@@ -76,9 +59,9 @@ func CheckURL(raw string, schemes ...string) error {
 	switch {
 	case u.Scheme == "":
 		return fmt.Errorf("the URL has no scheme; it must use scheme %s, as in %s://host[:port][/path]",
-			urlWithSchemeValidator{schemes: schemes}.schemeList(), schemes[0])
+			schemeList(schemes), schemes[0])
 	case !okScheme:
-		return fmt.Errorf("the URL's scheme is %q; it must use scheme %s", u.Scheme, urlWithSchemeValidator{schemes: schemes}.schemeList())
+		return fmt.Errorf("the URL's scheme is %q; it must use scheme %s", u.Scheme, schemeList(schemes))
 	case u.User != nil:
 		return errors.New("the URL carries user info before an \"@\"; remove the credentials from the URL")
 	case u.Host == "":
