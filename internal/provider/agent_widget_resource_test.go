@@ -288,21 +288,11 @@ func TestAccAgentWidget_unknownProviderConfiguration(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "terraform_data" "secret" {
-  input = "org-a-secret"
-}
-
-provider "genesys" {
-  client_id     = "org-a-client"
-  client_secret = terraform_data.secret.output
-  api_url       = %q
-}
-
+			Config: emu.providerKnownAtApply("org-a-secret") + fmt.Sprintf(`
 resource "genesys_agent_widget" "test" {
 %s
 }
-`, emu.URL, widgetBody),
+`, widgetBody),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVE")),
 			},

@@ -166,19 +166,9 @@ func TestAccSignIn_tokenIsReusedByTheWalk(t *testing.T) {
 // succeeds; the apply, where the value is known, fails at the sign-in before anything is created.
 func TestAccSignIn_waitsForUnknownValues(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
-	config := fmt.Sprintf(`
-resource "terraform_data" "secret" {
-  input = "not-the-secret"
-}
-
-provider "genesys" {
-  client_id     = "org-a-client"
-  client_secret = terraform_data.secret.output
-  api_url       = %q
-}
-
+	config := emu.providerKnownAtApply("not-the-secret") + fmt.Sprintf(`
 resource "genesys_agent_widget" "test" {%s}
-`, emu.URL, widgetBody)
+`, widgetBody)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -222,19 +212,9 @@ func TestAccProviderNotConfigured_saysHowToProceed(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-resource "terraform_data" "secret" {
-  input = "org-a-secret"
-}
-
-provider "genesys" {
-  client_id     = "org-a-client"
-  client_secret = terraform_data.secret.output
-  api_url       = %q
-}
-
+			Config: emu.providerKnownAtApply("org-a-secret") + `
 data "genesys_organization" "this" {}
-`, emu.URL),
+`,
 			PlanOnly:    true,
 			ExpectError: messageRE("Provider not configured", "values that are unknown until apply", "genesys_organization cannot be read now", "Create those resources first (terraform apply -target=ADDRESS)", "values known at plan"),
 		}},

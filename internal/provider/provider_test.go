@@ -226,3 +226,19 @@ func TestAccProvider_badConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// providerKnownAtApply is a provider block for org-a whose client_secret (secret) another
+// resource outputs, so it is unknown until apply.
+func (e *testEmulator) providerKnownAtApply(secret string) string {
+	return fmt.Sprintf(`
+resource "terraform_data" "secret" {
+  input = %q
+}
+
+provider "genesys" {
+  client_id     = "org-a-client"
+  client_secret = terraform_data.secret.output
+  api_url       = %q
+}
+`, secret, e.URL)
+}
