@@ -124,8 +124,6 @@ type requestError struct {
 	msg    string
 }
 
-func (e *requestError) Error() string { return e.msg }
-
 func badField(field, format string, a ...any) *requestError {
 	return &requestError{status: http.StatusBadRequest, field: field, msg: field + ": " + fmt.Sprintf(format, a...)}
 }

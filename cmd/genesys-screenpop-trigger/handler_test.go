@@ -252,8 +252,10 @@ func TestTriggerPops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, data, err := screenpop.ParseContext(u.EscapedFragment())
-	if err != nil || token != testSessionToken || data["account"] != testCustomerValue || data["name"] != "Ada" {
+	// The agent's app reads its fragment as form data (URLSearchParams); so does this test.
+	data, err := url.ParseQuery(u.EscapedFragment())
+	token := data.Get(screenpop.SessionTokenKey)
+	if err != nil || token != testSessionToken || data.Get("account") != testCustomerValue || data.Get("name") != "Ada" {
 		t.Errorf("the pop's fragment reads back token ok=%t, %d data keys, err %v", token == testSessionToken, len(data), err)
 	}
 	if f.hook.count() != 1 {

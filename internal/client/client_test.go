@@ -213,14 +213,14 @@ func TestNewAPIErrorReadsBodies(t *testing.T) {
 
 func TestErrorPredicates(t *testing.T) {
 	notFound := fmt.Errorf("reading: %w", &APIError{Status: 404})
-	conflict := &APIError{Status: 409}
-	if !IsNotFound(notFound) || IsConflict(notFound) {
-		t.Error("IsNotFound/IsConflict wrong for a wrapped 404")
+	limited := &APIError{Status: 429}
+	if !IsNotFound(notFound) || IsRateLimited(notFound) {
+		t.Error("IsNotFound/IsRateLimited wrong for a wrapped 404")
 	}
-	if !IsConflict(conflict) || IsNotFound(conflict) {
-		t.Error("IsNotFound/IsConflict wrong for a 409")
+	if !IsRateLimited(limited) || IsNotFound(limited) {
+		t.Error("IsNotFound/IsRateLimited wrong for a 429")
 	}
-	if IsNotFound(errors.New("404")) || IsNotFound(nil) || IsConflict(nil) {
+	if IsNotFound(errors.New("404")) || IsNotFound(nil) || IsRateLimited(nil) {
 		t.Error("a plain error or nil is neither")
 	}
 }
@@ -283,7 +283,7 @@ func testScreenPopConflictWithoutOriginalAnswer(t *testing.T) {
 		writeGenesysError(w, http.StatusConflict, "conflict", "something else conflicts", "corr-c")
 	})
 	_, err := fake.client(t).TriggerScreenPop(context.Background(), "u", []byte("{}"), "k", "s")
-	if !IsConflict(err) {
+	if apiErr := (*APIError)(nil); !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
 		t.Errorf("TriggerScreenPop = %v, want the 409 as an error when it carries no pop", err)
 	}
 }

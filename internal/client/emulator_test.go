@@ -866,7 +866,7 @@ func testConfigConflictIsBounded(t *testing.T) {
 		writeGenesysError(w, http.StatusConflict, "conflict", "version is stale", "corr-409")
 	})
 	_, err := fake.client(t).PutIntegrationConfig(context.Background(), "abc", widgetConfig("w", 1))
-	if !IsConflict(err) || IsNotFound(err) {
+	if !IsVersionConflict(err) || IsNotFound(err) {
 		t.Fatalf("PutIntegrationConfig = %v, want a conflict", err)
 	}
 	if puts.Load() != maxConfigPutTries || gets.Load() != maxConfigPutTries-1 {

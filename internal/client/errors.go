@@ -93,12 +93,6 @@ func IsRateLimited(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.Status == http.StatusTooManyRequests
 }
 
-// IsConflict reports whether err is, or wraps, a 409 answer.
-func IsConflict(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict
-}
-
 // IsVersionConflict reports whether err is, or wraps, a refusal of a stale
 // version: a 409, or the 400 some Genesys services answer instead, whose
 // message says the version "does not match the current version".

@@ -2,6 +2,9 @@ package delivery_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -198,12 +201,14 @@ func TestSendDeliversAPop(t *testing.T) {
 	if u.Host != "app.example.com" || u.Path != "/agent-view" {
 		t.Errorf("pop opens %s://%s%s; want the target", u.Scheme, u.Host, u.Path)
 	}
-	token, data, err := screenpop.ParseContext(u.EscapedFragment())
+	// The agent's app reads its fragment as form data (URLSearchParams); so does this test.
+	data, err := url.ParseQuery(u.EscapedFragment())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if token != sessionToken || data["account"] != customerValue || data["name"] != "Ada Lovelace" {
-		t.Errorf("the pop's fragment carries token ok=%t, data %d keys; want the session token and both customer values",
+	token := data.Get(screenpop.SessionTokenKey)
+	if token != sessionToken || data.Get("account") != customerValue || data.Get("name") != "Ada Lovelace" || len(data) != 3 {
+		t.Errorf("the pop's fragment carries token ok=%t, %d keys; want the session token and both customer values",
 			token == sessionToken, len(data))
 	}
 
@@ -217,7 +222,9 @@ func TestSendDeliversAPop(t *testing.T) {
 	if len(bodies) != 1 {
 		t.Fatalf("webhook heard %d events; want 1", len(bodies))
 	}
-	if !screenpop.Verify([]byte(signingSecret), bodies[0], headers[0].Get("X-Payload-Signature")) {
+	mac := hmac.New(sha256.New, []byte(signingSecret))
+	mac.Write(bodies[0])
+	if headers[0].Get("X-Payload-Signature") != base64.StdEncoding.EncodeToString(mac.Sum(nil)) {
 		t.Error("webhook event is not signed with the signing secret")
 	}
 	var ev map[string]any

@@ -361,7 +361,7 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 	err = blame(err)
 	if err != nil {
 		resp.Diagnostics.Append(op.end(ctx, "", err)...)
-		r.record(ctx, "create", "", spec.name, start, err)
+		r.record(ctx, audit.OpCreate, "", spec.name, start, err)
 		resp.Diagnostics.AddError("Unable to create the widget", clientErrorDetail(err, serviceAPI))
 		return
 	}
@@ -376,7 +376,7 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 	cfg, err := r.data.client.PutIntegrationConfig(opCtx, created.ID, spec.integrationConfig(created.Config.Current.Version))
 	err = blame(err)
 	resp.Diagnostics.Append(op.end(ctx, created.ID, err)...)
-	r.record(ctx, "create", created.ID, spec.name, start, err)
+	r.record(ctx, audit.OpCreate, created.ID, spec.name, start, err)
 	if err != nil {
 		resp.Diagnostics.Append(r.savePartial(ctx, resp, plan, created)...)
 		resp.Diagnostics.AddError("Unable to configure the widget",
@@ -403,9 +403,9 @@ func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integr
 	if (in.IntendedState == client.StateEnabled) == enable && in.ReportedState.Code == want {
 		return in, diags
 	}
-	op, telemetryOp := "deactivate", telemetry.OpDisable
+	op, telemetryOp := audit.OpDeactivate, telemetry.OpDisable
 	if enable {
-		op, telemetryOp = "activate", telemetry.OpActivate
+		op, telemetryOp = audit.OpActivate, telemetry.OpActivate
 	}
 	start := time.Now()
 	opCtx, tracked := r.data.startWidgetOp(ctx, telemetryOp, in.ID, spec.name)
@@ -492,7 +492,7 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 		cfg, err = r.data.client.PutIntegrationConfig(opCtx, id, spec.integrationConfig(version))
 		err = blame(err)
 		resp.Diagnostics.Append(op.end(ctx, id, err)...)
-		r.record(ctx, "update", id, spec.name, start, err)
+		r.record(ctx, audit.OpUpdate, id, spec.name, start, err)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to update the widget", clientErrorDetail(err, serviceAPI))
 			// The PUT may have landed even so (an answer lost on the way back).
@@ -575,7 +575,7 @@ func (r *AgentWidgetResource) Delete(ctx context.Context, req resource.DeleteReq
 	opCtx, op := r.data.startWidgetOp(ctx, telemetry.OpDelete, state.ID.ValueString(), state.Name.ValueString())
 	err := blame(r.data.client.DeleteIntegration(opCtx, state.ID.ValueString()))
 	resp.Diagnostics.Append(op.end(ctx, state.ID.ValueString(), err)...)
-	r.record(ctx, "delete", state.ID.ValueString(), state.Name.ValueString(), start, err)
+	r.record(ctx, audit.OpDelete, state.ID.ValueString(), state.Name.ValueString(), start, err)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to delete the widget", clientErrorDetail(err, serviceAPI))
 	}

@@ -126,30 +126,6 @@ func InjectContext(target string, sessionToken string, customerData map[string]s
 	return out, nil
 }
 
-// ParseContext reads back what InjectContext wrote: fragment is the raw fragment of a URL, with
-// or without its leading "#". Every pair other than sessionToken is returned in data, which is
-// never nil. "+" reads as a space, as in any form-encoded text. Repeated keys, pairs without "=",
-// malformed percent-escapes and text that is not valid UTF-8 are errors.
-func ParseContext(fragment string) (sessionToken string, data map[string]string, err error) {
-	fragment = strings.TrimPrefix(fragment, "#")
-	data = map[string]string{}
-	if fragment == "" {
-		return "", data, nil
-	}
-	pairs, err := parseForm(fragment)
-	if err != nil {
-		return "", nil, err
-	}
-	for _, p := range pairs {
-		if p.key == SessionTokenKey {
-			sessionToken = p.value
-			continue
-		}
-		data[p.key] = p.value
-	}
-	return sessionToken, data, nil
-}
-
 // RedactURL returns raw fit for logs and the audit trail: every value in its fragment replaced
 // by REDACTED with the keys kept ("#sessionToken=REDACTED&customer_id=REDACTED"), so a reader
 // still sees which context a pop carried; a fragment that is not key=value pairs becomes

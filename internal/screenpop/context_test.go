@@ -166,3 +166,28 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// ParseContext reads back what InjectContext wrote, as the agent's app does; the tests check
+// InjectContext against it. It reads what InjectContext wrote: fragment is the raw fragment of a URL, with
+// or without its leading "#". Every pair other than sessionToken is returned in data, which is
+// never nil. "+" reads as a space, as in any form-encoded text. Repeated keys, pairs without "=",
+// malformed percent-escapes and text that is not valid UTF-8 are errors.
+func ParseContext(fragment string) (sessionToken string, data map[string]string, err error) {
+	fragment = strings.TrimPrefix(fragment, "#")
+	data = map[string]string{}
+	if fragment == "" {
+		return "", data, nil
+	}
+	pairs, err := parseForm(fragment)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, p := range pairs {
+		if p.key == SessionTokenKey {
+			sessionToken = p.value
+			continue
+		}
+		data[p.key] = p.value
+	}
+	return sessionToken, data, nil
+}

@@ -90,16 +90,6 @@ func CheckDimensions(width, height, maxWidth, maxHeight int64) error {
 	return errors.Join(errs...)
 }
 
-// CheckRefreshInterval checks a refresh interval in milliseconds: 0 (no refresh) or between
-// MinRefreshIntervalMs and MaxRefreshIntervalMs.
-func CheckRefreshInterval(ms int64) error {
-	if ms == 0 || ms >= MinRefreshIntervalMs && ms <= MaxRefreshIntervalMs {
-		return nil
-	}
-	return fmt.Errorf("refresh interval is %d ms; it must be between %d ms (1 second) and %d ms (1 day), or 0 for no refresh",
-		ms, MinRefreshIntervalMs, MaxRefreshIntervalMs)
-}
-
 // PayloadSizeError reports a configuration larger than the sandbox accepts.
 type PayloadSizeError struct {
 	Size int

@@ -96,20 +96,6 @@ func btoi(b bool) int {
 	return 0
 }
 
-func TestCheckRefreshInterval(t *testing.T) {
-	for _, ok := range []int64{0, 1000, 5000, 86_400_000} {
-		if err := CheckRefreshInterval(ok); err != nil {
-			t.Errorf("CheckRefreshInterval(%d) = %v", ok, err)
-		}
-	}
-	for _, bad := range []int64{-1, 1, 999, 86_400_001, 1 << 62} {
-		err := CheckRefreshInterval(bad)
-		if err == nil || !strings.Contains(err.Error(), "between 1000 ms (1 second) and 86400000 ms (1 day), or 0 for no refresh") {
-			t.Errorf("CheckRefreshInterval(%d) = %v", bad, err)
-		}
-	}
-}
-
 func TestCheckPayloadSize(t *testing.T) {
 	if err := CheckPayloadSize(make([]byte, 10240), 10240); err != nil {
 		t.Errorf("at the limit: %v", err)

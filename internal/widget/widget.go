@@ -11,10 +11,6 @@
 package widget
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 )
 
@@ -99,56 +95,3 @@ var (
 	// granted.
 	Permissions = []string{"camera", "clipboard-write", "display-capture", "fullscreen", "geolocation", "microphone"}
 )
-
-// TokenError reports unknown or repeated entries in a sandbox or permissions list.
-type TokenError struct {
-	List     string   // "sandbox" or "permissions"
-	Unknown  []string // entries that are not in the vocabulary, in the order given
-	Repeated []string // entries given more than once
-	Allowed  []string // the vocabulary
-}
-
-func (e *TokenError) Error() string {
-	var parts []string
-	if len(e.Unknown) > 0 {
-		parts = append(parts, fmt.Sprintf("%s not accepted by Genesys Cloud (accepted: %s)", quoteList(e.Unknown), strings.Join(e.Allowed, ", ")))
-	}
-	if len(e.Repeated) > 0 {
-		parts = append(parts, fmt.Sprintf("%s listed more than once", quoteList(e.Repeated)))
-	}
-	return e.List + ": " + strings.Join(parts, "; ")
-}
-
-// CheckSandbox reports sandbox tokens Genesys Cloud does not accept, and repeated ones.
-func CheckSandbox(tokens []string) error { return checkTokens("sandbox", tokens, SandboxTokens) }
-
-// CheckPermissions reports permissions Genesys Cloud does not accept, and repeated ones.
-func CheckPermissions(perms []string) error {
-	return checkTokens("permissions", perms, Permissions)
-}
-
-func checkTokens(list string, given, allowed []string) error {
-	e := &TokenError{List: list, Allowed: allowed}
-	seen := make(map[string]bool, len(given))
-	for _, g := range given {
-		if !slices.Contains(allowed, g) && !slices.Contains(e.Unknown, g) {
-			e.Unknown = append(e.Unknown, g)
-		}
-		if seen[g] && !slices.Contains(e.Repeated, g) {
-			e.Repeated = append(e.Repeated, g)
-		}
-		seen[g] = true
-	}
-	if len(e.Unknown) == 0 && len(e.Repeated) == 0 {
-		return nil
-	}
-	return e
-}
-
-func quoteList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
-}

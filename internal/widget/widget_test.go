@@ -1,9 +1,7 @@
 package widget
 
 import (
-	"errors"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -52,38 +50,9 @@ func TestVocabulariesAreSortedAndUnique(t *testing.T) {
 	if len(SandboxTokens) != 13 || len(Permissions) != 6 {
 		t.Errorf("got %d sandbox tokens and %d permissions; want 13 and 6", len(SandboxTokens), len(Permissions))
 	}
-	if err := CheckSandbox(DefaultSandbox); err != nil {
-		t.Errorf("the default sandbox is refused: %v", err)
-	}
-}
-
-func TestCheckSandboxAndPermissions(t *testing.T) {
-	if err := CheckSandbox(SandboxTokens); err != nil {
-		t.Errorf("CheckSandbox(all tokens) = %v", err)
-	}
-	if err := CheckSandbox(nil); err != nil {
-		t.Errorf("CheckSandbox(nil) = %v", err)
-	}
-	if err := CheckPermissions(Permissions); err != nil {
-		t.Errorf("CheckPermissions(all) = %v", err)
-	}
-
-	err := CheckSandbox([]string{"allow-scripts", "allow-everything", "Allow-Forms", "allow-scripts", "allow-everything"})
-	var te *TokenError
-	if !errors.As(err, &te) {
-		t.Fatalf("CheckSandbox = %v; want a *TokenError", err)
-	}
-	if !slices.Equal(te.Unknown, []string{"allow-everything", "Allow-Forms"}) || !slices.Equal(te.Repeated, []string{"allow-scripts", "allow-everything"}) {
-		t.Errorf("Unknown = %q, Repeated = %q", te.Unknown, te.Repeated)
-	}
-	for _, want := range []string{"sandbox:", `"allow-everything", "Allow-Forms" not accepted`, "allow-top-navigation-by-user-activation", `"allow-scripts", "allow-everything" listed more than once`} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not mention %q", err, want)
+	for _, tok := range DefaultSandbox {
+		if !slices.Contains(SandboxTokens, tok) {
+			t.Errorf("the default sandbox token %q is not a known token", tok)
 		}
-	}
-
-	err = CheckPermissions([]string{"camera", "usb"})
-	if err == nil || !strings.Contains(err.Error(), `permissions: "usb" not accepted`) {
-		t.Errorf("CheckPermissions(usb) = %v", err)
 	}
 }
