@@ -13,10 +13,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/cliflag"
@@ -29,14 +27,7 @@ const (
 	shutdownTimeout        = 5 * time.Second
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if status := cliflag.ExitStatus("genesys-emulator", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr); status != 0 {
-		stop()
-		os.Exit(status)
-	}
-}
+func main() { cliflag.Main("genesys-emulator", run) }
 
 // run parses the settings, serves until ctx ends, then shuts down: in-flight requests get
 // shutdownTimeout to finish, and the state file is written one last time.
@@ -45,12 +36,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	level := slog.LevelInfo
-	if opts.verbose {
-		level = slog.LevelDebug
-	}
-	handler := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
-	logger := slog.New(handler)
+	logger, handler := cliflag.NewLogger(stderr, opts.verbose)
 	opts.config.Logger = logger
 
 	emu, err := emulator.New(opts.config)

@@ -14,11 +14,8 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/audit"
@@ -34,14 +31,7 @@ var version = "dev"
 // audited, before the process ends.
 const shutdownGrace = 5 * time.Second
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if status := cliflag.ExitStatus("genesys-screenpop-trigger", run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr); status != 0 {
-		stop()
-		os.Exit(status)
-	}
-}
+func main() { cliflag.Main("genesys-screenpop-trigger", run) }
 
 // run reads the settings, serves until ctx ends, then shuts down, letting pops in flight finish.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -49,12 +39,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	level := slog.LevelInfo
-	if opts.verbose {
-		level = slog.LevelDebug
-	}
-	logHandler := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
-	logger := slog.New(logHandler)
+	logger, logHandler := cliflag.NewLogger(stderr, opts.verbose)
 
 	sender, auditLog, err := newSender(opts, logger)
 	if err != nil {

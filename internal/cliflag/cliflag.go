@@ -1,15 +1,21 @@
-// Package cliflag reads the command lines of the project's programs (the emulator and the screen
-// pop trigger): flags first, then an environment variable for each flag not given, with errors
-// that name the flag or variable but never repeat a value, since values may be secrets.
+// Package cliflag is the skeleton of the project's programs (the emulator and the screen pop
+// trigger): it reads their command lines, flags first, then an environment variable for each flag
+// not given, with errors that name the flag or variable but never repeat a value, since values
+// may be secrets; it prints their usage, sets up their log and runs them until a signal.
 package cliflag
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
@@ -91,6 +97,30 @@ func WriteUsage[T any](w io.Writer, head string, settings []Setting[T], tail str
 		fmt.Fprintf(w, "  %s\n      %s\n      env %s\n", name, s.Help, s.Env)
 	}
 	fmt.Fprint(w, tail)
+}
+
+// Run is a program's body: it reads args and getenv, serves until ctx ends, and writes to stdout
+// and stderr.
+type Run func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+
+// Main runs run for the process, with a context that ends on SIGINT or SIGTERM, and exits as
+// ExitStatus says.
+func Main(program string, run Run) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	status := ExitStatus(program, run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr), os.Stderr)
+	stop()
+	os.Exit(status)
+}
+
+// NewLogger is a program's log: text lines on stderr, debug ones only when verbose. The handler
+// is returned too, for http.Server's ErrorLog.
+func NewLogger(stderr io.Writer, verbose bool) (*slog.Logger, slog.Handler) {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	h := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	return slog.New(h), h
 }
 
 // ExitStatus reports how a program whose run ended with err exits: 0 for success or -h; 2 for a
