@@ -373,13 +373,13 @@ func checkProbe(b *browser, appID string, want map[string]bool) error {
 	if err := b.waitTrue("the probe report of "+appID, `document.querySelector(`+js(slot+` [data-cap="scripts"]`)+`) !== null`); err != nil {
 		return err
 	}
-	for cap, on := range want {
-		got, err := b.attr(slot+` [data-cap="`+cap+`"]`, "data-on")
+	for capability, on := range want {
+		got, err := b.attr(slot+` [data-cap="`+capability+`"]`, "data-on")
 		if err != nil {
 			return err
 		}
 		if got != strconv.FormatBool(on) {
-			return fmt.Errorf("probe of %s: %s = %s, want %v", appID, cap, got, on)
+			return fmt.Errorf("probe of %s: %s = %s, want %v", appID, capability, got, on)
 		}
 	}
 	return nil
@@ -485,7 +485,7 @@ func checkPop(b *browser, emu *emulator.Server, s *terraform.State, loadedAt flo
 		return fmt.Errorf("headroom panel shows %v: want a figure between 0 and %d for each live token", headroom, emulator.DefaultRateLimit)
 	}
 	if now, err := eval[float64](b, `performance.timeOrigin`); err != nil || now != loadedAt {
-		return fmt.Errorf("the page was reloaded (%v)", err)
+		return fmt.Errorf("the page was reloaded (%w)", err)
 	}
 	return nil
 }

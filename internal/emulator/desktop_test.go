@@ -289,11 +289,12 @@ func (h *harness) stream(org, agent string) <-chan DesktopView {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.t.Cleanup(cancel)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, h.url+"/desktop/events?org="+org+"&agent="+agent, nil)
-	resp, err := h.client.Do(req)
+	resp, err := h.client.Do(req) //nolint:bodyclose // the reader goroutine below closes it
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		resp.Body.Close()
 		h.t.Fatalf("event stream Content-Type %q", ct)
 	}
 	out := make(chan DesktopView, 64)

@@ -137,7 +137,7 @@ func TestValidatePattern(t *testing.T) {
 		{"*.example.com.", "trailing dot"},
 		{"ｃｄｎ.example.com", `write it as "cdn.example.com"`},
 		{"*.example。com:8443", `write it as "*.example.com:8443"`},
-		{"cdn​.example.com", `write it as "cdn.example.com"`},
+		{"cdn\u200b.example.com", `write it as "cdn.example.com"`},
 		{"BÜCHER.example", `write it as "xn--bcher-kva.example"`},
 		{"cdn.example.com:", "port"},
 		{"cdn.example.com:0", "port"},

@@ -57,15 +57,15 @@ func TestParseURL(t *testing.T) {
 		{"https://[::1/", "not valid"},
 		{"https://[127.0.0.1]/", "not valid"},
 		// Hosts that only become an allowed host once folded are refused with the form to write.
-		{"https://ｃｒｍ.example.com/", `write it as "crm.example.com"`},      // full-width letters
-		{"https://crm。example.com/", `write it as "crm.example.com"`},      // ideographic full stop
-		{"https://crm．example．com/", `write it as "crm.example.com"`},      // full-width full stop
-		{"https://crm｡example.com/", `write it as "crm.example.com"`},      // half-width ideographic full stop
-		{"https://crm​.example.com/", `write it as "crm.example.com"`},     // zero-width space
-		{"https://crm.example.com­/", `write it as "crm.example.com"`},     // soft hyphen
-		{"https://BÜCHER.example/", `write it as "xn--bcher-kva.example"`}, // non-ASCII upper case
-		{"https://[0:0:0:0:0:0:0:1]:8443/", `write it as "[::1]"`},         // uncompressed IPv6
-		{"https://crm.example.com。/", "trailing dot"},                      // a trailing dot in any script
+		{"https://ｃｒｍ.example.com/", `write it as "crm.example.com"`},       // full-width letters
+		{"https://crm。example.com/", `write it as "crm.example.com"`},       // ideographic full stop
+		{"https://crm．example．com/", `write it as "crm.example.com"`},       // full-width full stop
+		{"https://crm｡example.com/", `write it as "crm.example.com"`},       // half-width ideographic full stop
+		{"https://crm\u200b.example.com/", `write it as "crm.example.com"`}, // zero-width space
+		{"https://crm.example.com\u00ad/", `write it as "crm.example.com"`}, // soft hyphen
+		{"https://BÜCHER.example/", `write it as "xn--bcher-kva.example"`},  // non-ASCII upper case
+		{"https://[0:0:0:0:0:0:0:1]:8443/", `write it as "[::1]"`},          // uncompressed IPv6
+		{"https://crm.example.com。/", "trailing dot"},                       // a trailing dot in any script
 	}
 	for _, tt := range bad {
 		_, err := ParseURL(tt.raw)

@@ -39,7 +39,10 @@ func TestServeInABubble(t *testing.T) {
 			t.Errorf("took %v on the bubble's clock, want exactly the handler's hour", took)
 		}
 
-		_, err = s.Client().Get("http://127.0.0.1:1/")
+		resp, err = s.Client().Get("http://127.0.0.1:1/")
+		if err == nil {
+			resp.Body.Close()
+		}
 		var op *net.OpError
 		if !errors.As(err, &op) || op.Op != "dial" || !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Errorf("dial elsewhere = %v, want a refused dial", err)

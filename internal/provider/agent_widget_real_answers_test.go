@@ -39,7 +39,7 @@ func TestAccAgentWidget_emptyNotesPlaceholderNoDiff(t *testing.T) {
 		}
 		raw := emu.apiCallBody(t, "a", http.MethodGet, "/api/v2/integrations/"+id+"/config/current", "")
 		if err := json.Unmarshal(raw, &cfg); err != nil || cfg.Notes == nil || *cfg.Notes != emulator.EmptyNotesPlaceholder {
-			return fmt.Errorf("the service answered notes %s, want the placeholder (%v)", raw, err)
+			return fmt.Errorf("the service answered notes %s, want the placeholder (%w)", raw, err)
 		}
 		return nil
 	}

@@ -114,7 +114,7 @@ func (a *ScreenPopAction) ValidateConfig(ctx context.Context, req action.Validat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(checkPopContext(ctx, m.TargetURL, m.SessionToken, m.CustomerData)...)
+	resp.Diagnostics.Append(checkPopContext(m.TargetURL, m.SessionToken, m.CustomerData)...)
 }
 
 func (a *ScreenPopAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {

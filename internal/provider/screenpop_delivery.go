@@ -115,7 +115,7 @@ func contextDiagnostic(err error) diag.Diagnostic {
 // checkPopContext runs, at validation, the rules of the customer context that need no provider
 // configuration: the target's own fragment, the keys, and the size of the URL with its context.
 // Values unknown until apply are checked then.
-func checkPopContext(ctx context.Context, target, sessionToken types.String, customerData types.Map) diag.Diagnostics {
+func checkPopContext(target, sessionToken types.String, customerData types.Map) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if target.IsUnknown() || target.IsNull() || sessionToken.IsUnknown() || customerData.IsUnknown() {
 		return diags

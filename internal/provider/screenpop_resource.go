@@ -184,7 +184,7 @@ func (r *ScreenPopResource) ValidateConfig(ctx context.Context, req resource.Val
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(checkPopContext(ctx, m.TargetURL, m.SessionToken, m.CustomerData)...)
+	resp.Diagnostics.Append(checkPopContext(m.TargetURL, m.SessionToken, m.CustomerData)...)
 }
 
 func (r *ScreenPopResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

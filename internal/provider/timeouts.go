@@ -69,7 +69,7 @@ func (t opTimeout) begin(ctx context.Context) (opCtx context.Context, cancel con
 		if err == nil {
 			return nil
 		}
-		if context.Cause(opCtx) == error(cause) || ours && ctx.Err() == nil && client.StoppedByDeadline(err) {
+		if errors.Is(context.Cause(opCtx), cause) || ours && ctx.Err() == nil && client.StoppedByDeadline(err) {
 			return &timedOutError{opTimeout: t, err: err}
 		}
 		return err

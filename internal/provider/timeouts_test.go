@@ -48,7 +48,7 @@ func TestOpTimeoutBlamesOnlyItself(t *testing.T) {
 	t.Run("failed in time", func(t *testing.T) {
 		_, cancel, blame := opTimeout{"create", time.Hour}.begin(context.Background())
 		defer cancel()
-		if err := blame(failure); err != failure {
+		if err := blame(failure); timeoutHint(err) != "" || !errors.Is(err, failure) {
 			t.Errorf("blame(%v) = %v, want it unchanged", failure, err)
 		}
 		if blame(nil) != nil {

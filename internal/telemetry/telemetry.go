@@ -154,7 +154,7 @@ func New(ctx context.Context, cfg Config) (*Telemetry, error) {
 		t.tracer = noopTracer
 	}
 
-	var meter metric.Meter = noopMeter
+	meter := noopMeter
 	if cfg.Metrics {
 		exp, err := otlpmetrichttp.New(ctx, exporterOptions(cfg.MetricsURL, cfg.Headers, otlpmetrichttp.WithTimeout,
 			otlpmetrichttp.WithRetry(otlpmetrichttp.RetryConfig(exportRetry)), otlpmetrichttp.WithEndpointURL,

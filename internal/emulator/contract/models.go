@@ -83,7 +83,6 @@ type Model struct {
 var (
 	str      = Type{Kind: String}
 	integer  = Type{Kind: Integer}
-	number   = Type{Kind: Number}
 	boolean  = Type{Kind: Boolean}
 	dateTime = Type{Kind: DateTime}
 	anyJSON  = Type{Kind: Any}

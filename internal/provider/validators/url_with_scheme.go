@@ -48,7 +48,7 @@ func CheckURL(raw string, schemes ...string) error {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("the value is not a URL (%v)", err)
+		return fmt.Errorf("the value is not a URL (%w)", err)
 	}
 	okScheme := false
 	for _, s := range schemes {
