@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# Runs the provider's acceptance tests once per CLI in the test matrix and
-# prints which passed. Exits non-zero if any failed. `make testacc-matrix`
-# installs the CLIs first and calls this.
+# Runs the provider's acceptance tests (TestAcc*, nothing else) once per CLI in the test matrix,
+# lists what each CLI skipped and why, and prints which passed. Exits non-zero if any failed.
+# `make testacc-matrix` installs the CLIs first and calls this.
+#
+# Tests of features newer than a CLI skip themselves on it (tfversion.SkipBelow): provider
+# functions and moved blocks below 1.8, write-only attributes below 1.11, identity below 1.12,
+# actions and list resources below 1.14. The skip list shows that nothing else was skipped.
 #
 # Usage: tools/testacc-matrix.sh [go test flags...]
-# Environment: TESTACC_PACKAGES (default ./internal/provider/...),
-#              TESTACC_RUN (default TestAcc), TESTACC_TIMEOUT (default 60m).
+# Environment: TESTACC_CLIS (default "terraform-1.16.2 terraform-1.8.5 tofu-1.12.6"),
+#              TESTACC_PACKAGES (default ./internal/provider), TESTACC_RUN (default ^TestAcc),
+#              TESTACC_TIMEOUT (default 60m).
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"
 
-packages=${TESTACC_PACKAGES:-./internal/provider/...}
-run=${TESTACC_RUN:-TestAcc}
+packages=${TESTACC_PACKAGES:-./internal/provider}
+run=${TESTACC_RUN:-^TestAcc}
 timeout=${TESTACC_TIMEOUT:-60m}
 export TF_CLI_CONFIG_FILE=${TF_CLI_CONFIG_FILE:-$repo_root/.tools/terraformrc}
 export CHECKPOINT_DISABLE=1
 
-# By the names tools/install-cli.sh knows; the first is the one `make test` uses.
-matrix=(terraform-1.16.2 terraform-1.8.5 tofu-1.12.6)
+# By the names tools/install-cli.sh knows.
+read -r -a matrix <<<"${TESTACC_CLIS:-terraform-1.16.2 terraform-1.8.5 tofu-1.12.6}"
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 
 results=()
 failed=0
@@ -36,14 +44,22 @@ for cli in "${matrix[@]}"; do
 	fi
 
 	echo "=== acceptance tests with $cli ($bin)"
+	log=$logs/$cli.log
 	started=$SECONDS
+	status=PASS
+	# -v for the skip list; the log is printed whole only when the run fails.
 	# shellcheck disable=SC2086 # $packages may name several packages
-	if env "${env[@]}" go test -count=1 -timeout "$timeout" -run "$run" $packages "$@"; then
-		results+=("$(printf 'PASS  %-17s %5ss' "$cli" $((SECONDS - started)))")
-	else
-		results+=("$(printf 'FAIL  %-17s %5ss' "$cli" $((SECONDS - started)))")
+	if ! env "${env[@]}" go test -v -count=1 -timeout "$timeout" -run "$run" $packages "$@" >"$log" 2>&1; then
+		status=FAIL
 		failed=1
+		cat "$log"
 	fi
+	passed=$(grep -c '^--- PASS' "$log" || true)
+	skipped=$(grep -c '^--- SKIP' "$log" || true)
+	results+=("$(printf '%s  %-17s %5ss  %3s passed, %2s skipped' "$status" "$cli" $((SECONDS - started)) "$passed" "$skipped")")
+	# Each skipped test and the reason it gave (-v prints it on the line before --- SKIP).
+	awk '/^--- SKIP: / { sub(/^[ \t]+/, "", prev); printf "  skipped %s: %s\n", $3, prev } { prev = $0 }' "$log"
+	grep -E '^(ok|FAIL|---)[[:space:]]' "$log" | grep -v -- '--- PASS\|--- SKIP' || true
 done
 
 echo
