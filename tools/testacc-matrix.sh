@@ -55,10 +55,15 @@ for cli in "${matrix[@]}"; do
 		cat "$log"
 	fi
 	passed=$(grep -c '^--- PASS' "$log" || true)
-	skipped=$(grep -c '^--- SKIP' "$log" || true)
-	results+=("$(printf '%s  %-17s %5ss  %3s passed, %2s skipped' "$status" "$cli" $((SECONDS - started)) "$passed" "$skipped")")
-	# Each skipped test and the reason it gave (-v prints it on the line before --- SKIP).
-	awk '/^--- SKIP: / { sub(/^[ \t]+/, "", prev); printf "  skipped %s: %s\n", $3, prev } { prev = $0 }' "$log"
+	skipped=$(grep -c '^[[:space:]]*--- SKIP' "$log" || true)
+	results+=("$(printf '%s  %-17s %5ss  passed: %3s tests; skipped: %2s tests and subtests' "$status" "$cli" $((SECONDS - started)) "$passed" "$skipped")")
+	# Each skipped test or subtest and the reason it gave: -v streams a test's log lines after its
+	# "=== RUN" (or "=== NAME") line, and reports "--- SKIP" later, subtests after their parent.
+	awk '
+		/^=== (RUN|CONT|NAME)[ \t]/ { current = $3; next }
+		/^[ \t]*--- SKIP: / { printf "  skipped %s: %s\n", $3, reason[$3]; next }
+		/^[ \t]+[^ \t]+\.go:[0-9]+: / { line = $0; sub(/^[ \t]+/, "", line); reason[current] = line }
+	' "$log"
 	grep -E '^(ok|FAIL|---)[[:space:]]' "$log" | grep -v -- '--- PASS\|--- SKIP' || true
 done
 
