@@ -2,8 +2,6 @@ package provider
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -203,9 +201,7 @@ func newWebhookReceiver(t *testing.T) *webhookReceiver {
 	w := &webhookReceiver{}
 	w.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		mac := hmac.New(sha256.New, []byte(testSigningKey))
-		mac.Write(body)
-		want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+		want := testSignature(body)
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		if !hmac.Equal([]byte(want), []byte(r.Header.Get("X-Payload-Signature"))) {

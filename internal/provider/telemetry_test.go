@@ -2,9 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -534,9 +531,7 @@ func newWidgetHook(t *testing.T, status int) *widgetHook {
 
 func (h *widgetHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	mac := hmac.New(sha256.New, []byte(testSigningKey))
-	mac.Write(body)
-	if got, want := r.Header.Get("X-Payload-Signature"), base64.StdEncoding.EncodeToString(mac.Sum(nil)); got != want {
+	if got, want := r.Header.Get("X-Payload-Signature"), testSignature(body); got != want {
 		h.t.Errorf("widget webhook signature %q, want %q", got, want)
 	}
 	var ev map[string]any

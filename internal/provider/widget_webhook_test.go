@@ -2,9 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -28,9 +25,7 @@ func TestSendWidgetEventSignsRetriesAndScrubs(t *testing.T) {
 	var bodies [][]byte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		mac := hmac.New(sha256.New, []byte(testSigningKey))
-		mac.Write(body)
-		if r.Header.Get("X-Payload-Signature") != base64.StdEncoding.EncodeToString(mac.Sum(nil)) {
+		if r.Header.Get("X-Payload-Signature") != testSignature(body) {
 			t.Errorf("signature %q does not sign %s", r.Header.Get("X-Payload-Signature"), body)
 		}
 		mu.Lock()
