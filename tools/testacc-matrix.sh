@@ -19,7 +19,10 @@ cd "$repo_root"
 packages=${TESTACC_PACKAGES:-./internal/provider}
 run=${TESTACC_RUN:-^TestAcc}
 timeout=${TESTACC_TIMEOUT:-60m}
-export TF_CLI_CONFIG_FILE=${TF_CLI_CONFIG_FILE:-$repo_root/.tools/terraformrc}
+# The CLIs read the configuration file install-cli.sh writes, never the one the machine may point
+# TF_CLI_CONFIG_FILE at: when that file is missing, OpenTofu's warning about it breaks
+# terraform-plugin-testing's reading of `tofu version`.
+export TF_CLI_CONFIG_FILE=${TOOLS_DIR:-$repo_root/.tools}/terraformrc
 export CHECKPOINT_DISABLE=1
 
 # By the names tools/install-cli.sh knows.
