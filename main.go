@@ -28,6 +28,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers such as delve, and print TF_REATTACH_PROVIDERS")
 	flag.Parse()
 
+	stopProfile := startCPUProfile()
 	if commit != "" {
 		log.Printf("terraform-provider-genesys %s (commit %s)", version, commit)
 	}
@@ -39,6 +40,7 @@ func main() {
 	// process two seconds to exit. terraform-plugin-framework has no shutdown hook for providers,
 	// so this is where the telemetry still queued is flushed, within telemetry.ShutdownTimeout.
 	_ = telemetry.ShutdownAll(context.Background())
+	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

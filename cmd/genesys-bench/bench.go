@@ -55,6 +55,12 @@ func run(ctx context.Context, o options) error {
 	if b.terraform, err = filepath.Abs(o.terraform); err != nil {
 		return err
 	}
+	if o.cpuProfile != "" {
+		// Terraform runs the provider in each run's directory; the path must not depend on it.
+		if b.opts.cpuProfile, err = filepath.Abs(o.cpuProfile); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}

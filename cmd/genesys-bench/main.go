@@ -61,6 +61,7 @@ type options struct {
 	keep           bool
 	destroyRefresh bool
 	render         string
+	cpuProfile     string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -75,6 +76,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.work, "work", "", "working directory for the provider build and terraform runs (default: a temporary one, removed afterwards)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (terraform logs, state)")
 	fs.BoolVar(&o.destroyRefresh, "destroy-refresh", false, "refresh before destroying (terraform destroy's default); off, the destroy phase measures deletes alone")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of every provider process into this directory, one subdirectory per run and phase (go tool pprof -top DIR/n500-p10/create/*)")
 	fs.StringVar(&o.render, "render", "", "run nothing: write results.md and the plot into -out again from this results.json")
 	if err := fs.Parse(args); err != nil {
 		return o, err

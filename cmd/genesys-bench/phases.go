@@ -158,13 +158,17 @@ func (b *bench) terraformRun(ctx context.Context, dir, name string, args []strin
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, b.terraform, args...)
 	cmd.Dir = dir
-	cmd.Env = b.env(filepath.Join(dir, name+".usage.jsonl"))
+	env, err := b.env(dir, name)
+	if err != nil {
+		return -1, 0, []byte("Error: " + err.Error())
+	}
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// Interrupted, terraform stops its providers and saves its state; killing it would not.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = time.Minute
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	wall := time.Since(start)
 	_ = os.WriteFile(filepath.Join(dir, name+".log"), out.Bytes(), 0o644)
 	code := 0
@@ -181,8 +185,9 @@ func (b *bench) terraformRun(ctx context.Context, dir, name string, args []strin
 
 // env is the environment of every terraform command: the machine's, without anything that
 // would change what Terraform or the provider do (TF_LOG, TF_CLI_ARGS, GENESYS_*), plus the
-// benchmark's CLI configuration, credentials and wrapper settings.
-func (b *bench) env(usageFile string) []string {
+// benchmark's CLI configuration, credentials and wrapper settings. dir is the run's directory,
+// name the phase's.
+func (b *bench) env(dir, name string) ([]string, error) {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -191,14 +196,23 @@ func (b *bench) env(usageFile string) []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env,
+	env = append(env,
 		"TF_CLI_CONFIG_FILE="+filepath.Join(b.work, "terraformrc"),
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
 		"GENESYS_CLIENT_SECRET="+b.secret,
 		envWrappedProvider+"="+b.provider,
-		envUsageFile+"="+usageFile,
+		envUsageFile+"="+filepath.Join(dir, name+".usage.jsonl"),
 	)
+	if b.opts.cpuProfile != "" {
+		// The provider's own switch (cpuprofile.go at the module root): one profile per process.
+		profiles := filepath.Join(b.opts.cpuProfile, filepath.Base(dir), name)
+		if err := os.MkdirAll(profiles, 0o755); err != nil {
+			return nil, err
+		}
+		env = append(env, "GENESYS_PROVIDER_CPUPROFILE="+profiles)
+	}
+	return env, nil
 }
 
 // stateWidget is what the benchmark reads of a widget in terraform.tfstate.
