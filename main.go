@@ -28,6 +28,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers such as delve, and print TF_REATTACH_PROVIDERS")
 	flag.Parse()
 
+	limitPluginLogLevels()
 	stopProfile := startCPUProfile()
 	if commit != "" {
 		log.Printf("terraform-provider-genesys %s (commit %s)", version, commit)
