@@ -262,7 +262,7 @@ func (r *AgentWidgetResource) Configure(_ context.Context, req resource.Configur
 // ValidateConfig checks the rule that spans two attributes; single-attribute rules are validators.
 func (r *AgentWidgetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m agentWidgetResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getConfig(ctx, req.Config, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -289,7 +289,7 @@ func (r *AgentWidgetResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return // destroy
 	}
 	var plan agentWidgetResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -303,7 +303,7 @@ func (r *AgentWidgetResource) ModifyPlan(ctx context.Context, req resource.Modif
 	version := 1
 	if !req.State.Raw.IsNull() {
 		var state agentWidgetResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getState(ctx, req.State, &state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -314,7 +314,7 @@ func (r *AgentWidgetResource) ModifyPlan(ctx context.Context, req resource.Modif
 			plan.ConfigVersion = state.ConfigVersion
 		}
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, plan)...)
 
 	if r.data == nil {
 		return // provider values unknown until apply: apply checks again
@@ -338,7 +338,7 @@ func reportedStateFor(status string) string {
 
 func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan agentWidgetResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -390,7 +390,7 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 		current = created
 	}
 	resp.Diagnostics.Append(modelFromAPI(ctx, &plan.agentWidgetModel, current, cfg)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, plan)...)
 }
 
 // applyStatus sets the intended state when it differs from what the integration reports and waits
@@ -429,12 +429,12 @@ func (r *AgentWidgetResource) savePartial(ctx context.Context, resp *resource.Cr
 	plan.IntegrationType = types.StringValue(in.IntegrationType.ID)
 	plan.ReportedState = types.StringValue(in.ReportedState.Code)
 	plan.ConfigVersion = types.Int64Value(int64(in.Config.Current.Version))
-	return resp.State.Set(ctx, plan)
+	return setState(ctx, &resp.State, plan)
 }
 
 func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state agentWidgetResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -459,13 +459,13 @@ func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest
 	if state.Timeouts.IsNull() {
 		state.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes())}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, state)...)
 }
 
 func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state agentWidgetResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getPlan(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -518,7 +518,7 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	plan.IntegrationType = types.StringValue(current.IntegrationType.ID)
 	plan.ReportedState = types.StringValue(current.ReportedState.Code)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, plan)...)
 }
 
 // trueStateReadTimeout bounds the reads after a failed update: the operation's own time may be
@@ -547,7 +547,7 @@ func (r *AgentWidgetResource) saveTrueState(ctx context.Context, into *tfsdk.Sta
 	if diags.HasError() {
 		return diags
 	}
-	diags.Append(into.Set(ctx, truth)...)
+	diags.Append(setState(ctx, into, truth)...)
 	return diags
 }
 
@@ -560,7 +560,7 @@ func intendedFor(status string) string {
 
 func (r *AgentWidgetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state agentWidgetResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getState(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
