@@ -29,6 +29,7 @@ func main() {
 	flag.Parse()
 
 	limitPluginLogLevels()
+	tuneGC()
 	stopProfile := startCPUProfile()
 	if commit != "" {
 		log.Printf("terraform-provider-genesys %s (commit %s)", version, commit)
