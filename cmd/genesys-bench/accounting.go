@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"net/http"
 	"slices"
 	"time"
@@ -8,8 +9,8 @@ import (
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
 
-// tokenRoute is the login service's grant endpoint. It is not rate limited per token, so its
-// requests are counted apart from the API's.
+// tokenRoute is the login service's grant endpoint. Its requests are not API requests: they
+// are counted apart, as tokens minted or refused.
 const tokenRoute = "/oauth/token"
 
 // Counts is what one phase cost, read from the emulator's journal.
@@ -23,33 +24,62 @@ type Counts struct {
 	ByStatus map[int]int `json:"byStatus"`
 	// TooManyRequests counts 429 answers.
 	TooManyRequests int `json:"tooManyRequests"`
-	// TokenRequests counts POST /oauth/token requests.
-	TokenRequests int `json:"tokenRequests"`
+	// TokensMinted counts POST /oauth/token requests that got a token; TokenRefusals those
+	// refused (the token-creation limit, or anything else).
+	TokensMinted  int `json:"tokensMinted"`
+	TokenRefusals int `json:"tokenRefusals"`
 	// Retries counts attempts the client had to repeat: answers its policy retries (429, 5xx,
 	// 401 on an API call) and requests that got no answer. In a phase that ended without error
 	// every such attempt was followed by another, so this is requests beyond the minimum.
 	Retries int `json:"retries"`
-	// Tokens is the accepted API requests of each access token, in order of first use; the
+	// Processes is what each provider process that talked to the service sent, in order; the
 	// floor is computed from them.
-	Tokens []TokenUse `json:"tokens"`
+	Processes []ProcessUse `json:"processes"`
 }
 
-// TokenUse is one access token's share of a phase: the emulator rate-limits per token.
-type TokenUse struct {
-	Fingerprint string    `json:"fingerprint"`
-	Accepted    int       `json:"accepted"` // API requests the limiter let through (not answered 429)
-	First       time.Time `json:"first"`
-	Last        time.Time `json:"last"`
+// ProcessUse is one provider process's share of a phase. Terraform starts the provider afresh
+// for each graph walk (plan, apply), and each process holds tokens of its own.
+type ProcessUse struct {
+	Accepted     int       `json:"accepted"`     // API requests the limiters let through (not answered 429)
+	Tokens       int       `json:"tokens"`       // distinct access tokens its API requests carried
+	TokensMinted int       `json:"tokensMinted"` // grants it obtained
+	First        time.Time `json:"first"`        // its first request to the service (grants included)
+	Last         time.Time `json:"last"`         // its last
 }
 
-// Account sums a phase's journal.
-func Account(entries []emulator.JournalEntry) Counts {
+// Account sums a phase's journal. procs are the phase's provider processes (from the wrapper);
+// each journal entry belongs to the process that was running when it arrived. Without them
+// (or for an entry no process covers) the whole phase counts as one process.
+func Account(entries []emulator.JournalEntry, procs []ProcessUsage) Counts {
 	c := Counts{ByRoute: map[string]int{}, ByStatus: map[int]int{}}
-	byToken := map[string]*TokenUse{}
-	var order []string
+	procs = slices.Clone(procs)
+	slices.SortFunc(procs, func(a, b ProcessUsage) int { return a.Start.Compare(b.Start) })
+	uses := make([]ProcessUse, len(procs)+1) // the last: entries no process covers
+	tokens := make([]map[string]bool, len(uses))
+	owner := func(at time.Time) int {
+		for i, p := range procs {
+			if !at.Before(p.Start) && !at.After(p.Start.Add(p.Wall)) {
+				return i
+			}
+		}
+		return len(procs)
+	}
 	for _, e := range entries {
+		i := owner(e.Time)
+		u := &uses[i]
+		if u.First.IsZero() || e.Time.Before(u.First) {
+			u.First = e.Time
+		}
+		if e.Time.After(u.Last) {
+			u.Last = e.Time
+		}
 		if e.Route == tokenRoute {
-			c.TokenRequests++
+			if e.Status == http.StatusOK {
+				c.TokensMinted++
+				u.TokensMinted++
+			} else {
+				c.TokenRefusals++
+			}
 			continue
 		}
 		c.APIRequests++
@@ -65,29 +95,25 @@ func Account(entries []emulator.JournalEntry) Counts {
 		if retried(e.Status) {
 			c.Retries++
 		}
-		// A request refused by the limiter spent nothing of its bucket; one that failed
+		// A request refused by a limiter spent nothing of its buckets; one that failed
 		// authentication has no token and spent nothing either.
 		if e.Token == "" || e.Status == http.StatusTooManyRequests {
 			continue
 		}
-		u := byToken[e.Token]
-		if u == nil {
-			u = &TokenUse{Fingerprint: e.Token, First: e.Time}
-			byToken[e.Token] = u
-			order = append(order, e.Token)
-		}
 		u.Accepted++
-		if e.Time.Before(u.First) {
-			u.First = e.Time
+		if tokens[i] == nil {
+			tokens[i] = map[string]bool{}
 		}
-		if e.Time.After(u.Last) {
-			u.Last = e.Time
+		tokens[i][e.Token] = true
+	}
+	for i, u := range uses {
+		if u.First.IsZero() {
+			continue
 		}
+		u.Tokens = len(tokens[i])
+		c.Processes = append(c.Processes, u)
 	}
-	for _, fp := range order {
-		c.Tokens = append(c.Tokens, *byToken[fp])
-	}
-	slices.SortStableFunc(c.Tokens, func(a, b TokenUse) int { return a.First.Compare(b.First) })
+	slices.SortFunc(c.Processes, func(a, b ProcessUse) int { return a.First.Compare(b.First) })
 	return c
 }
 
@@ -98,40 +124,117 @@ func retried(status int) bool {
 		(status >= 500 && status != http.StatusNotImplemented)
 }
 
-// Floor is the least wall time the emulator's limiter allows for the accepted requests of
-// tokens: a token bucket of capacity burst refilled at rate per minute accepts at most
-// burst + rate·T/1min requests in T, so a token that had n requests accepted was in use for at
-// least max(0, n-burst)/rate. Tokens used one after another (Terraform's plan walk, then its
-// apply walk, each a provider process with a token of its own) add up; tokens whose use
-// overlaps in time are bounded by the largest of them.
-func Floor(tokens []TokenUse, ratePerMinute, burst int) time.Duration {
-	if ratePerMinute <= 0 {
-		return 0
-	}
-	perToken := func(n int) time.Duration {
-		return time.Duration(max(0, n-burst)) * time.Minute / time.Duration(ratePerMinute)
-	}
-	sorted := slices.Clone(tokens)
-	slices.SortStableFunc(sorted, func(a, b TokenUse) int { return a.First.Compare(b.First) })
-	var total, group time.Duration
-	var groupEnd time.Time
-	for i, t := range sorted {
-		if i > 0 && t.First.After(groupEnd) {
-			total += group
-			group = 0
-		}
-		group = max(group, perToken(t.Accepted))
-		if i == 0 || t.Last.After(groupEnd) {
-			groupEnd = t.Last
-		}
-	}
-	return total + group
+// Limits are the emulator's limits in a run, as Genesys Cloud names them. Each is a bucket
+// refilled steadily at its rate per minute; a rate of zero or less switches that limit off.
+type Limits struct {
+	TokenRate  int `json:"tokenRatePerMinute"`  // token.rate.per.minute: API requests per access token
+	TokenBurst int `json:"tokenBurst"`          // the capacity of each token's bucket
+	ClientRate int `json:"clientRatePerMinute"` // org.app.user.rate.per.minute: across an OAuth client's tokens; the bucket holds a minute's
+	// TokenCreationRate is the tokens an OAuth client may create per minute; the bucket holds a
+	// minute's.
+	TokenCreationRate int `json:"tokenCreationPerMinute"`
 }
 
-// Ratio is wall time over floor; ok is false when the floor is zero (the burst absorbed every
-// request, so no wall time is too long or short against it).
+// Floor is the least wall time the limits allow for a phase's requests, when each provider
+// process may hold up to pool access tokens. The processes run one after another (Terraform's
+// plan walk, then its apply walk) and share their OAuth client's buckets, which the benchmark
+// gives a fresh client in every phase, so the buckets start full.
+//
+// For each process, in order: its requests need the least T such that
+//   - the client's bucket holds them: n ≤ level + ClientRate·T;
+//   - its tokens' buckets hold them: n ≤ Σ over the tokens it may hold of TokenBurst +
+//     TokenRate·(T − the time the token can be had), where a token can be had once the
+//     client's token-creation bucket has one to give (at once while it holds some, then one
+//     every minute/TokenCreationRate).
+//
+// Between processes the buckets refill for as long as the phase really paused (the time from
+// one process's last request to the next one's first); a process that sent nothing adds
+// nothing. With one token and the client limit out of reach this is the old per-token floor,
+// max(0, n − TokenBurst)/TokenRate per process.
+func Floor(procs []ProcessUse, l Limits, pool int) time.Duration {
+	pool = max(pool, 1)
+	clientCap, createCap := float64(l.ClientRate), float64(l.TokenCreationRate)
+	clientLevel, createLevel := clientCap, createCap
+	refill := func(level, capacity, ratePerMin float64, d time.Duration) float64 {
+		return math.Min(capacity, level+ratePerMin*d.Minutes())
+	}
+	var total float64 // seconds
+	var prevLast time.Time
+	for i, p := range procs {
+		if i > 0 && p.First.After(prevLast) {
+			gap := p.First.Sub(prevLast)
+			clientLevel = refill(clientLevel, clientCap, clientCap, gap)
+			createLevel = refill(createLevel, createCap, createCap, gap)
+		}
+		if p.Last.After(prevLast) {
+			prevLast = p.Last
+		}
+		// A process that only signed in (a plan walk with nothing to read) spends a token
+		// creation and no time.
+		t := 0.0
+		if p.Accepted > 0 {
+			t = leastTime(float64(p.Accepted), clientLevel, createLevel, l, pool)
+		}
+		total += t
+		if l.ClientRate > 0 {
+			clientLevel = refill(clientLevel-float64(p.Accepted), clientCap, clientCap, seconds(t))
+		}
+		if l.TokenCreationRate > 0 {
+			createLevel = refill(createLevel-float64(p.TokensMinted), createCap, createCap, seconds(t))
+		}
+	}
+	return seconds(total).Round(time.Millisecond)
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// leastTime is the least T, in seconds, in which one process can send n requests (see Floor).
+func leastTime(n, clientLevel, createLevel float64, l Limits, pool int) float64 {
+	fits := func(t float64) bool {
+		if l.ClientRate > 0 && n > clientLevel+float64(l.ClientRate)*t/60+1e-9 {
+			return false
+		}
+		if l.TokenRate <= 0 {
+			return true
+		}
+		capacity := 0.0
+		for j := range pool {
+			at := 0.0 // when token j can be had
+			if l.TokenCreationRate > 0 {
+				at = math.Max(0, (float64(j+1)-createLevel)*60/float64(l.TokenCreationRate))
+			}
+			if at <= t {
+				capacity += float64(l.TokenBurst) + float64(l.TokenRate)*(t-at)/60
+			}
+		}
+		return n <= capacity+1e-9
+	}
+	if fits(0) {
+		return 0
+	}
+	lo, hi := 0.0, 60.0
+	for !fits(hi) {
+		hi *= 2
+	}
+	for hi-lo > 1e-4 {
+		mid := (lo + hi) / 2
+		if fits(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}
+
+// minFloorForRatio is the smallest floor a wall time is compared with: under a second, the
+// floor is lost in the command's own start-up (Terraform reads its configuration and starts
+// the provider in about that), so the ratio says nothing about pacing.
+const minFloorForRatio = time.Second
+
+// Ratio is wall time over floor; ok is false when the floor is below minFloorForRatio.
 func Ratio(wall, floor time.Duration) (ratio float64, ok bool) {
-	if floor <= 0 {
+	if floor < minFloorForRatio {
 		return 0, false
 	}
 	return wall.Seconds() / floor.Seconds(), true

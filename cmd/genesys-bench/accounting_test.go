@@ -3,6 +3,7 @@ package main
 import (
 	"maps"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,7 +16,7 @@ func entry(at time.Duration, method, route string, status int, token string) emu
 	return emulator.JournalEntry{Time: t0.Add(at), Method: method, Route: route, Path: route, Status: status, Token: token}
 }
 
-func TestPerTokenAccount(t *testing.T) {
+func TestAccount(t *testing.T) {
 	const (
 		coll   = "/api/v2/integrations"
 		one    = "/api/v2/integrations/{id}"
@@ -27,18 +28,25 @@ func TestPerTokenAccount(t *testing.T) {
 		entry(2*time.Second, http.MethodPost, coll, 429, "tok-a"),
 		entry(3*time.Second, http.MethodPost, coll, 200, "tok-a"),
 		entry(4*time.Second, http.MethodPut, config, 503, "tok-a"),
-		entry(5*time.Second, http.MethodPut, config, 200, "tok-a"),
+		entry(5*time.Second, http.MethodPut, config, 200, "tok-b"),
 		entry(6*time.Second, http.MethodPatch, one, 0, "tok-a"), // connection reset: no answer
 		entry(7*time.Second, http.MethodPatch, one, 200, "tok-a"),
-		entry(8*time.Second, http.MethodGet, one, 401, ""), // refused before the limiter: spends nothing
-		entry(9*time.Second, http.MethodPost, tokenRoute, 200, ""),
-		entry(10*time.Second, http.MethodGet, one, 404, "tok-b"),
-		entry(11*time.Second, http.MethodDelete, one, 501, "tok-b"), // final: 501 is not retried
+		entry(8*time.Second, http.MethodGet, one, 401, ""), // refused before the limiters: spends nothing
+		// The second process.
+		entry(20*time.Second, http.MethodPost, tokenRoute, 200, ""),
+		entry(21*time.Second, http.MethodPost, tokenRoute, 400, ""), // token creation refused
+		entry(22*time.Second, http.MethodGet, one, 404, "tok-c"),
+		entry(23*time.Second, http.MethodDelete, one, 501, "tok-c"), // final: 501 is not retried
 	}
-	got := Account(journal)
+	procs := []ProcessUsage{
+		{PID: 2, Start: t0.Add(19 * time.Second), Wall: 5 * time.Second},
+		{PID: 1, Start: t0.Add(-time.Second), Wall: 10 * time.Second},
+		{PID: 3, Start: t0.Add(30 * time.Second), Wall: time.Second}, // sent nothing: left out
+	}
+	got := Account(journal, procs)
 
-	if got.APIRequests != 10 || got.TokenRequests != 2 || got.TooManyRequests != 1 {
-		t.Errorf("api %d, token %d, 429 %d; want 10, 2, 1", got.APIRequests, got.TokenRequests, got.TooManyRequests)
+	if got.APIRequests != 10 || got.TokensMinted != 2 || got.TokenRefusals != 1 || got.TooManyRequests != 1 {
+		t.Errorf("api %d, minted %d, refused %d, 429 %d; want 10, 2, 1, 1", got.APIRequests, got.TokensMinted, got.TokenRefusals, got.TooManyRequests)
 	}
 	// 429, 503, the reset and the 401 were retried; 404 and 501 are final.
 	if got.Retries != 4 {
@@ -54,54 +62,75 @@ func TestPerTokenAccount(t *testing.T) {
 	if !maps.Equal(got.ByStatus, wantStatus) {
 		t.Errorf("by status = %v, want %v", got.ByStatus, wantStatus)
 	}
-	if len(got.Tokens) != 2 {
-		t.Fatalf("tokens = %+v, want two", got.Tokens)
+	want := []ProcessUse{
+		// 7 requests with a token, one refused by a limiter; two tokens; one grant.
+		{Accepted: 6, Tokens: 2, TokensMinted: 1, First: t0, Last: t0.Add(8 * time.Second)},
+		{Accepted: 2, Tokens: 1, TokensMinted: 1, First: t0.Add(20 * time.Second), Last: t0.Add(23 * time.Second)},
 	}
-	a, b := got.Tokens[0], got.Tokens[1]
-	// tok-a: 7 requests, one refused by the limiter.
-	if a.Fingerprint != "tok-a" || a.Accepted != 6 || !a.First.Equal(t0.Add(time.Second)) || !a.Last.Equal(t0.Add(7*time.Second)) {
-		t.Errorf("first token = %+v", a)
+	if !slices.Equal(got.Processes, want) {
+		t.Errorf("processes = %+v\nwant %+v", got.Processes, want)
 	}
-	if b.Fingerprint != "tok-b" || b.Accepted != 2 {
-		t.Errorf("second token = %+v", b)
+
+	// Without the wrapper's records the phase is one process.
+	if all := Account(journal, nil).Processes; len(all) != 1 || all[0].Accepted != 8 || all[0].Tokens != 3 {
+		t.Errorf("without processes: %+v, want one of 8 accepted requests on 3 tokens", all)
 	}
 }
 
-func TestPerTokenAccountUnroutedPath(t *testing.T) {
-	got := Account([]emulator.JournalEntry{{Method: http.MethodGet, Path: "/api/v2/nowhere", Status: 404, Token: "t"}})
+func TestAccountUnroutedPath(t *testing.T) {
+	got := Account([]emulator.JournalEntry{{Method: http.MethodGet, Path: "/api/v2/nowhere", Status: 404, Token: "t"}}, nil)
 	if got.ByRoute["GET /api/v2/nowhere"] != 1 {
 		t.Errorf("by route = %v, want the path when no route matched", got.ByRoute)
 	}
 }
 
 func TestFloor(t *testing.T) {
-	use := func(accepted int, from, to time.Duration) TokenUse {
-		return TokenUse{Accepted: accepted, First: t0.Add(from), Last: t0.Add(to)}
+	proc := func(accepted, minted int, from, to time.Duration) ProcessUse {
+		return ProcessUse{Accepted: accepted, TokensMinted: minted, First: t0.Add(from), Last: t0.Add(to)}
 	}
+	genesys := Limits{TokenRate: 300, TokenBurst: 300, ClientRate: 3000, TokenCreationRate: 60}
+	tokenOnly := Limits{TokenRate: 300, TokenBurst: 300}
 	tests := []struct {
-		name        string
-		tokens      []TokenUse
-		rate, burst int
-		want        time.Duration
+		name   string
+		procs  []ProcessUse
+		limits Limits
+		pool   int
+		want   time.Duration
 	}{
-		{"none", nil, 300, 10, 0},
-		{"within the burst", []TokenUse{use(10, 0, time.Second)}, 300, 10, 0},
-		{"beyond the burst", []TokenUse{use(1510, 0, time.Minute)}, 300, 10, 5 * time.Minute},
-		{"burst of a minute's allowance", []TokenUse{use(1500, 0, time.Minute)}, 300, 300, 4 * time.Minute},
-		{"tokens one after another add up", []TokenUse{
-			use(1000, 0, 10*time.Second), use(500, 20*time.Second, 30*time.Second),
-		}, 300, 300, 140*time.Second + 40*time.Second},
-		{"overlapping tokens: the largest", []TokenUse{
-			use(600, 0, 10*time.Second), use(400, 5*time.Second, 30*time.Second),
-		}, 300, 100, 100 * time.Second},
-		{"order of the list does not matter", []TokenUse{
-			use(500, 20*time.Second, 30*time.Second), use(1000, 0, 10*time.Second),
-		}, 300, 300, 180 * time.Second},
-		{"no limit, no floor", []TokenUse{use(1000, 0, time.Second)}, 0, 10, 0},
+		{"none", nil, genesys, 1, 0},
+		{"within the burst", []ProcessUse{proc(10, 1, 0, time.Second)}, genesys, 1, 0},
+		// One token: (n − burst) / rate, the floor before the pool.
+		{"one token beyond its burst", []ProcessUse{proc(1500, 1, 0, time.Minute)}, genesys, 1, 4 * time.Minute},
+		{"a smaller burst", []ProcessUse{proc(1510, 1, 0, time.Minute)}, Limits{TokenRate: 300, TokenBurst: 10}, 1, 5 * time.Minute},
+		{"processes one after another add up", []ProcessUse{
+			proc(1000, 1, 0, 10*time.Second), proc(500, 1, 20*time.Second, 30*time.Second),
+		}, tokenOnly, 1, 140*time.Second + 40*time.Second},
+		{"a process that sent nothing adds nothing", []ProcessUse{
+			proc(0, 0, 0, time.Second), proc(1500, 1, 2*time.Second, time.Minute),
+		}, tokenOnly, 1, 4 * time.Minute},
+		// Ten tokens at once: their bursts hold 3000, so do the client's.
+		{"a pool within every burst", []ProcessUse{proc(3000, 10, 0, time.Second)}, genesys, 10, 0},
+		// 6000 requests: the client's bucket (3000 + 3000/min) binds before the tokens' (10 × 300 + 10 × 300/min).
+		{"a pool bound by the client", []ProcessUse{proc(6000, 10, 0, time.Minute)}, genesys, 10, time.Minute},
+		// Two tokens' bursts hold 600; 1200 more at 600/min: two minutes.
+		{"a pool of two bound by its tokens", []ProcessUse{proc(1800, 2, 0, time.Minute)}, genesys, 2, 2 * time.Minute},
+		// One token creation a minute and a burst of one: the second token comes after a
+		// minute. In T ≥ 1 min: 300 + 300T + 300 + 300(T − 1) ≥ 1500 gives T = 2 min, where two
+		// tokens at once would need 1.5.
+		{"token creation binds", []ProcessUse{proc(1500, 2, 0, time.Minute)},
+			Limits{TokenRate: 300, TokenBurst: 300, TokenCreationRate: 1}, 2, 2 * time.Minute},
+		// The first process spends the client's bucket; the second starts on what refilled in the
+		// first's floor (0: it fit in the tokens' bursts) and the 30 s pause: 1500 + 1500 = 3000
+		// minus 3000 spent, plus 1500 → 1500 left for 2500 requests: 1000 more at 3000/min = 20 s.
+		{"the client's bucket is shared across processes", []ProcessUse{
+			proc(3000, 10, 0, time.Second), proc(2500, 10, 31*time.Second, time.Minute),
+		}, Limits{TokenRate: 300, TokenBurst: 300, ClientRate: 3000}, 10, 20 * time.Second},
+		{"no limit, no floor", []ProcessUse{proc(100000, 1, 0, time.Second)}, Limits{}, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Floor(tt.tokens, tt.rate, tt.burst); got != tt.want {
+			got := Floor(tt.procs, tt.limits, tt.pool)
+			if d := got - tt.want; d < -5*time.Millisecond || d > 5*time.Millisecond {
 				t.Errorf("Floor = %v, want %v", got, tt.want)
 			}
 		})
@@ -112,7 +141,9 @@ func TestRatio(t *testing.T) {
 	if r, ok := Ratio(330*time.Second, 300*time.Second); !ok || r < 1.0999 || r > 1.1001 {
 		t.Errorf("Ratio(330s, 300s) = %v, %v; want 1.1", r, ok)
 	}
-	if _, ok := Ratio(time.Second, 0); ok {
-		t.Error("a zero floor gave a ratio")
+	for _, floor := range []time.Duration{0, 999 * time.Millisecond} {
+		if _, ok := Ratio(time.Second, floor); ok {
+			t.Errorf("a floor of %v gave a ratio", floor)
+		}
 	}
 }

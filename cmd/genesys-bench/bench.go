@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,10 +23,14 @@ import (
 )
 
 const (
-	benchClientID = "bench-client"
-	benchOrgID    = "bench-org"
-	plotFile      = "wall-time.png"
+	benchOrgID = "bench-org"
+	plotFile   = "results.png"
 )
+
+// clientFor is the OAuth client a phase's terraform command uses: each phase has one of its
+// own, so it starts with full buckets (the client's allowance and its token creations) and its
+// floor depends on nothing that ran before it.
+func clientFor(phase string) string { return "bench-" + phase }
 
 // bench is one invocation: the emulator, the built provider, and where terraform runs.
 type bench struct {
@@ -46,8 +51,8 @@ func run(ctx context.Context, o options) error {
 		Command: strings.TrimSpace("genesys-bench " + strings.Join(o.args, " ")),
 		Started: time.Now(),
 		Settings: Settings{
-			Widgets: o.widgets, Parallelism: o.parallelism,
-			RatePerMinute: o.rate, Burst: o.burst, DestroyRefresh: o.destroyRefresh,
+			Widgets: o.widgets, Parallelism: o.parallelism, AccessTokens: o.accessTokens,
+			Limits: o.limits, DestroyRefresh: o.destroyRefresh,
 		},
 	}
 	b := &bench{opts: o, settings: res.Settings, log: log.New(os.Stderr, "genesys-bench: ", log.LstdFlags)}
@@ -88,21 +93,22 @@ func run(ctx context.Context, o options) error {
 	defer stopEmulator()
 
 	res.Machine = b.machine(ctx)
-	b.log.Printf("emulator at %s: %d requests/min per token, burst %d; %s; Terraform %s",
-		b.apiURL, o.rate, o.burst, res.Machine.GoVersion, res.Machine.Terraform)
+	b.log.Printf("emulator at %s: %s; %s; Terraform %s", b.apiURL, describeLimits(o.limits), res.Machine.GoVersion, res.Machine.Terraform)
 
-	for _, p := range o.parallelism {
-		for _, n := range o.widgets {
-			if ctx.Err() != nil {
-				break
-			}
-			res.Runs = append(res.Runs, b.runOne(ctx, n, p))
-			res.Finished = time.Now()
-			res.Machine.LoadAvgFinish = loadAverage()
-			res.Targets = Evaluate(res.Runs, o.destroyRefresh)
-			// Written after every run, so an interrupted benchmark still leaves what it measured.
-			if err := writeResults(o.out, res); err != nil {
-				return err
+	for _, tokens := range o.accessTokens {
+		for _, p := range o.parallelism {
+			for _, n := range o.widgets {
+				if ctx.Err() != nil {
+					break
+				}
+				res.Runs = append(res.Runs, b.runOne(ctx, n, p, tokens))
+				res.Finished = time.Now()
+				res.Machine.LoadAvgFinish = loadAverage()
+				res.Targets = Evaluate(res.Runs)
+				// Written after every run, so an interrupted benchmark still leaves what it measured.
+				if err := writeResults(o.out, res); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -111,18 +117,14 @@ func run(ctx context.Context, o options) error {
 	}
 	b.log.Printf("results: %s", filepath.Join(o.out, "results.md"))
 	for _, t := range res.Targets {
-		verdict := "MISSED"
-		if t.Met {
-			verdict = "met"
-		}
-		b.log.Printf("target %-40s %-6s %s", t.Name, verdict, t.Measured)
+		b.log.Printf("target %-60s %-6s %s", t.Name, strings.ToUpper(t.verdict()), t.Measured)
 	}
 	return nil
 }
 
 // prepare builds the provider and puts the wrapper where dev_overrides points Terraform.
 func (b *bench) prepare(ctx context.Context) error {
-	root, err := moduleRoot(ctx)
+	root, err := providerRoot(ctx, b.opts.provider)
 	if err != nil {
 		return err
 	}
@@ -152,16 +154,26 @@ func (b *bench) prepare(ctx context.Context) error {
 	return os.WriteFile(filepath.Join(b.work, "terraformrc"), []byte(rc), 0o600)
 }
 
-func moduleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
+// providerModule is the provider's module path; the benchmark's own module replaces it with
+// the directory two levels up.
+const providerModule = "github.com/terraform-genesys/terraform-provider-genesys"
+
+// providerRoot is the provider's source directory: dir if given, else where the go command
+// finds the provider's module from the current directory (the repository's root, where
+// make bench runs, or cmd/genesys-bench, through its replace directive).
+func providerRoot(ctx context.Context, dir string) (string, error) {
+	if dir == "" {
+		out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", providerModule).Output()
+		if err != nil {
+			return "", fmt.Errorf("finding the provider's source: go list -m %s: %w (run inside the repository, or set -provider)", providerModule, err)
+		}
+		dir = strings.TrimSpace(string(out))
 	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run genesys-bench inside the provider's module (go env GOMOD is empty)")
+	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil || !strings.HasPrefix(string(data), "module "+providerModule+"\n") {
+		return "", fmt.Errorf("%s does not hold the provider's module (%s)", dir, providerModule)
 	}
-	return filepath.Dir(gomod), nil
+	return filepath.Abs(dir)
 }
 
 func copyFile(from, to string) error {
@@ -188,10 +200,23 @@ func (b *bench) startEmulator(ctx context.Context) (stop func(), err error) {
 		return nil, err
 	}
 	b.secret = hex.EncodeToString(secret)
+	var clients []emulator.OAuthClient
+	for _, phase := range append(slices.Clone(phases), phaseCleanup) {
+		clients = append(clients, emulator.OAuthClient{ID: clientFor(phase), Secret: b.secret, OrgID: benchOrgID, OrgName: "Benchmark org"})
+	}
+	off := func(perMinute int) int { // the emulator takes a negative value for "no limit"
+		if perMinute <= 0 {
+			return -1
+		}
+		return perMinute
+	}
+	l := b.opts.limits
 	b.emu, err = emulator.New(emulator.Config{
-		Clients:   []emulator.OAuthClient{{ID: benchClientID, Secret: b.secret, OrgID: benchOrgID, OrgName: "Benchmark org"}},
-		RateLimit: b.opts.rate,
-		RateBurst: b.opts.burst,
+		Clients:            clients,
+		RateLimit:          off(l.TokenRate),
+		RateBurst:          max(l.TokenBurst, 0),
+		ClientRateLimit:    off(l.ClientRate),
+		TokenCreationLimit: off(l.TokenCreationRate),
 	})
 	if err != nil {
 		return nil, err
@@ -264,7 +289,7 @@ func render(jsonPath, dir string) error {
 	if err := json.Unmarshal(data, &res); err != nil {
 		return fmt.Errorf("%s: %w", jsonPath, err)
 	}
-	res.Targets = Evaluate(res.Runs, res.Settings.DestroyRefresh)
+	res.Targets = Evaluate(res.Runs)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -287,11 +312,7 @@ func writeResults(dir string, res Result) error {
 		}
 		return os.Rename(tmp, filepath.Join(dir, name))
 	}
-	img, err := Figure("Wall time against the number of widgets", Panels(res.Runs, res.Settings.Parallelism))
-	if err != nil {
-		return err
-	}
-	if err := write(plotFile, func(w io.Writer) error { return WritePNG(w, img) }); err != nil {
+	if err := write(plotFile, func(w io.Writer) error { return WritePlot(w, res) }); err != nil {
 		return err
 	}
 	if err := write("results.json", func(w io.Writer) error { return WriteJSON(w, res) }); err != nil {

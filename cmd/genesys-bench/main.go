@@ -1,15 +1,19 @@
 // Command genesys-bench measures what managing agent widgets costs under Genesys Cloud's rate
-// limit. Against the emulator, started in this process on loopback with the rate limit it is
-// given, it runs the real Terraform CLI with the provider built from this module: for each number
-// of widgets and each -parallelism it applies N new widgets, plans with refresh (expecting no
-// changes), updates every widget and destroys them all. For each phase it counts requests from
-// the emulator's journal, compares the wall time with the least the rate limit allows, and
-// measures the provider processes' CPU time and peak memory. It writes results.md, results.json
-// and wall-time.png.
+// limits. Against the emulator, started in this process on loopback with the limits it is
+// given (per access token, per OAuth client, token creation), it runs the real Terraform CLI
+// with the provider built from this repository: for each setting of the provider's
+// max_access_tokens, each -parallelism and each number of widgets it applies N new widgets,
+// plans with refresh (expecting no changes), reads them through the data sources, updates
+// every widget and destroys them all. For each phase it counts requests and tokens from the
+// emulator's journal, compares the wall time with the least the limits allow, and measures the
+// provider processes' CPU time and peak memory. It writes results.md, results.json and
+// results.png.
 //
-//	go run ./cmd/genesys-bench -n 10,100,500 -parallelism 10,50 -rate 300 -out bench
+//	go run . -n 10,100,500 -access-tokens 1,default -out ../../bench   (from cmd/genesys-bench)
 //
-// make bench runs it with the default Terraform CLI; BENCHARGS passes flags.
+// make bench runs it from the repository's root with the default Terraform CLI; BENCHARGS
+// passes flags. It is a module of its own (go.mod here) so that its plotting library stays out
+// of the provider's dependencies.
 package main
 
 import (
@@ -22,6 +26,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
 
 func main() {
@@ -54,8 +60,10 @@ type options struct {
 	args           []string
 	widgets        []int
 	parallelism    []int
-	rate, burst    int
+	accessTokens   []string // "default", or a max_access_tokens value
+	limits         Limits
 	terraform      string
+	provider       string
 	out            string
 	work           string
 	keep           bool
@@ -68,15 +76,19 @@ func parseFlags(args []string) (options, error) {
 	fs := flag.NewFlagSet("genesys-bench", flag.ContinueOnError)
 	o := options{args: args}
 	widgets := fs.String("n", "10,100,500", "numbers of widgets, comma separated")
-	par := fs.String("parallelism", "10,50", "terraform -parallelism values, comma separated")
-	fs.IntVar(&o.rate, "rate", 300, "the emulator's rate limit, requests per minute per token")
-	fs.IntVar(&o.burst, "burst", 0, "the emulator's bucket capacity, requests a fresh token may send at once (default: the rate, one minute's allowance, as Genesys Cloud allows)")
+	par := fs.String("parallelism", "10", "terraform -parallelism values, comma separated")
+	tokens := fs.String("access-tokens", "1,default", "the provider's max_access_tokens in each run, comma separated: a number, or default (the attribute left out)")
+	fs.IntVar(&o.limits.TokenRate, "rate", emulator.DefaultRateLimit, "the emulator's limit per access token, requests per minute (token.rate.per.minute); -1: none")
+	fs.IntVar(&o.limits.TokenBurst, "burst", 0, "the capacity of each token's bucket, requests a fresh token may send at once (default: the rate, one minute's allowance, as Genesys Cloud allows)")
+	fs.IntVar(&o.limits.ClientRate, "client-rate", emulator.DefaultClientRateLimit, "the emulator's limit per OAuth client across its tokens, requests per minute (org.app.user.rate.per.minute); -1: none")
+	fs.IntVar(&o.limits.TokenCreationRate, "token-rate", emulator.DefaultTokenCreationLimit, "the emulator's limit on tokens an OAuth client creates per minute; -1: none")
 	fs.StringVar(&o.terraform, "terraform", defaultTerraform(), "Terraform CLI (default: $TERRAFORM, $TF_ACC_TERRAFORM_PATH, or .tools/terraform-1.16.2/terraform)")
+	fs.StringVar(&o.provider, "provider", "", "the provider's source directory (default: found from the current directory, which must be inside the repository)")
 	fs.StringVar(&o.out, "out", "bench/out", "directory the results are written to")
 	fs.StringVar(&o.work, "work", "", "working directory for the provider build and terraform runs (default: a temporary one, removed afterwards)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (terraform logs, state)")
 	fs.BoolVar(&o.destroyRefresh, "destroy-refresh", false, "refresh before destroying (terraform destroy's default); off, the destroy phase measures deletes alone")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of every provider process into this directory, one subdirectory per run and phase (go tool pprof -top DIR/n500-p10/create/*)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of every provider process into this directory, one subdirectory per run and phase (go tool pprof -top DIR/n500-p10-tdefault/create/*)")
 	fs.StringVar(&o.render, "render", "", "run nothing: write results.md and the plot into -out again from this results.json")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -91,14 +103,23 @@ func parseFlags(args []string) (options, error) {
 	if o.parallelism, err = positiveInts("-parallelism", *par); err != nil {
 		return o, err
 	}
-	if o.rate <= 0 {
-		return o, errors.New("-rate must be positive: the floor needs a limit")
+	if o.accessTokens, err = accessTokenSettings(*tokens); err != nil {
+		return o, err
 	}
-	if o.burst < 0 {
+	for _, l := range []struct {
+		name string
+		v    *int
+	}{{"-rate", &o.limits.TokenRate}, {"-client-rate", &o.limits.ClientRate}, {"-token-rate", &o.limits.TokenCreationRate}} {
+		if *l.v == 0 || *l.v < -1 {
+			return o, fmt.Errorf("%s must be positive, or -1 for no limit", l.name)
+		}
+		*l.v = max(*l.v, 0) // 0: off, as Limits says
+	}
+	if o.limits.TokenBurst < 0 {
 		return o, errors.New("-burst must not be negative")
 	}
-	if o.burst == 0 {
-		o.burst = o.rate
+	if o.limits.TokenBurst == 0 {
+		o.limits.TokenBurst = o.limits.TokenRate
 	}
 	if o.render != "" {
 		return o, nil
@@ -119,6 +140,38 @@ func positiveInts(name, s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// defaultAccessTokens is "default" in -access-tokens: the run leaves max_access_tokens out.
+const defaultAccessTokens = "default"
+
+// providerDefaultAccessTokens is the provider's default for max_access_tokens, which the floor
+// of a "default" run assumes: the fewest tokens that can spend an OAuth client's whole
+// 3000/min at 300/min each (internal/provider's defaultMaxAccessTokens).
+const providerDefaultAccessTokens = 10
+
+func accessTokenSettings(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == defaultAccessTokens {
+			out = append(out, f)
+			continue
+		}
+		if n, err := strconv.Atoi(f); err != nil || n <= 0 {
+			return nil, fmt.Errorf("-access-tokens: %q is neither a positive integer nor %s", f, defaultAccessTokens)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// poolSize is the most tokens a provider process may hold under an -access-tokens setting.
+func poolSize(setting string) int {
+	if n, err := strconv.Atoi(setting); err == nil {
+		return n
+	}
+	return providerDefaultAccessTokens
 }
 
 func defaultTerraform() string {

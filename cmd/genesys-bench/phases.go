@@ -18,9 +18,11 @@ import (
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
 
-// mainTF is the configuration every run applies: N widgets of one provider block, whose
-// description the update phase changes. The client secret comes from GENESYS_CLIENT_SECRET.
-const mainTF = `terraform {
+// providerTF is the provider block every configuration uses; the client secret comes from
+// GENESYS_CLIENT_SECRET, and max_access_tokens is written only when the run sets it.
+func providerTF(accessTokens string) string {
+	var b strings.Builder
+	b.WriteString(`terraform {
   required_providers {
     genesys = {
       source = "terraform-genesys/genesys"
@@ -32,17 +34,30 @@ variable "api_url" {
   type = string
 }
 
+variable "client_id" {
+  type = string
+}
+
+provider "genesys" {
+  client_id = var.client_id
+  api_url   = var.api_url
+`)
+	if accessTokens != defaultAccessTokens {
+		fmt.Fprintf(&b, "  max_access_tokens = %s\n", accessTokens)
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// widgetsTF is the configuration the create, refresh, update and destroy phases apply: N
+// widgets of one provider block, whose description the update phase changes.
+const widgetsTF = `
 variable "n" {
   type = number
 }
 
 variable "description" {
   type = string
-}
-
-provider "genesys" {
-  client_id = "` + benchClientID + `"
-  api_url   = var.api_url
 }
 
 resource "genesys_agent_widget" "w" {
@@ -56,59 +71,97 @@ resource "genesys_agent_widget" "w" {
 }
 `
 
+// readTF is the configuration of the read phase, in a directory of its own: what a pipeline
+// that promotes "everything staging has" reads, every benchmark widget through the list data
+// source and one of them by name.
+const readTF = `
+data "genesys_agent_widgets" "all" {
+  name_prefix = "bench-widget-"
+}
+
+data "genesys_agent_widget" "first" {
+  name = "bench-widget-0000"
+}
+
+output "found" {
+  value = length(data.genesys_agent_widgets.all.ids)
+}
+
+output "first_id" {
+  value = data.genesys_agent_widget.first.id
+}
+`
+
 const (
 	descriptionCreated = "benchmark widget, as created"
 	descriptionUpdated = "benchmark widget, as updated"
 )
 
-// phaseTimeout bounds one terraform command; at 300 requests per minute 500 widgets take
+// phaseTimeout bounds one terraform command; at 300 requests per minute 1000 widgets take
 // minutes, not hours.
 const phaseTimeout = 90 * time.Minute
 
-// runOne runs the four phases for n widgets at parallelism p against a fresh org. A phase that
-// fails ends the run, after a destroy that tries to leave the org empty.
-func (b *bench) runOne(ctx context.Context, n, p int) Run {
-	r := Run{Widgets: n, Parallelism: p}
+// runDir names a run's working directory (and its CPU profiles' directory).
+func runDir(n, p int, accessTokens string) string {
+	return fmt.Sprintf("n%d-p%d-t%s", n, p, accessTokens)
+}
+
+// runOne runs the phases for n widgets at parallelism p and an access-token setting against a
+// fresh org. A phase that fails ends the run, after a destroy that tries to leave the org empty.
+func (b *bench) runOne(ctx context.Context, n, p int, accessTokens string) Run {
+	r := Run{Widgets: n, Parallelism: p, AccessTokens: accessTokens, PoolSize: poolSize(accessTokens)}
 	b.emu.Reset()
-	dir := filepath.Join(b.work, "runs", fmt.Sprintf("n%d-p%d", n, p))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir := filepath.Join(b.work, "runs", runDir(n, p, accessTokens))
+	readDir := filepath.Join(dir, "read")
+	provider := providerTF(accessTokens)
+	err := os.MkdirAll(readDir, 0o755)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "main.tf"), []byte(provider+widgetsTF), 0o644)
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(readDir, "main.tf"), []byte(provider+readTF), 0o644)
+	}
+	if err != nil {
 		r.Phases = append(r.Phases, PhaseResult{Phase: PhaseCreate, Failed: n, Error: err.Error()})
 		return r
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(mainTF), 0o644); err != nil {
-		r.Phases = append(r.Phases, PhaseResult{Phase: PhaseCreate, Failed: n, Error: err.Error()})
-		return r
-	}
-	vars := func(description string) []string {
-		return []string{"-var", "api_url=" + b.apiURL, "-var", "n=" + strconv.Itoa(n), "-var", "description=" + description}
+	vars := func(phase, description string) []string {
+		v := []string{"-var", "api_url=" + b.apiURL, "-var", "client_id=" + clientFor(phase)}
+		if description != "" {
+			v = append(v, "-var", "n="+strconv.Itoa(n), "-var", "description="+description)
+		}
+		return v
 	}
 	common := []string{"-input=false", "-no-color", "-compact-warnings", "-parallelism=" + strconv.Itoa(p)}
 	destroyArgs := append([]string{"destroy", "-auto-approve"}, common...)
 	if !b.opts.destroyRefresh {
 		destroyArgs = append(destroyArgs, "-refresh=false")
 	}
+	apply := append([]string{"apply", "-auto-approve"}, common...)
 	steps := []struct {
-		phase  string
-		args   []string
-		verify func(exitCode int, output []byte) (failed int, err error)
+		phase, dir string
+		args       []string
+		verify     func(exitCode int, output []byte) (failed int, err error)
 	}{
-		{PhaseCreate, append(append([]string{"apply", "-auto-approve"}, common...), vars(descriptionCreated)...),
+		{PhaseCreate, dir, append(slices.Clone(apply), vars(PhaseCreate, descriptionCreated)...),
 			func(code int, out []byte) (int, error) { return b.verifyApplied(dir, n, descriptionCreated, code, out) }},
-		{PhaseRefresh, append(append([]string{"plan", "-detailed-exitcode"}, common...), vars(descriptionCreated)...),
+		{PhaseRefresh, dir, append(append([]string{"plan", "-detailed-exitcode"}, common...), vars(PhaseRefresh, descriptionCreated)...),
 			func(code int, out []byte) (int, error) { return verifyNoChanges(n, code, out) }},
-		{PhaseUpdate, append(append([]string{"apply", "-auto-approve"}, common...), vars(descriptionUpdated)...),
+		{PhaseRead, readDir, append(slices.Clone(apply), vars(PhaseRead, "")...),
+			func(code int, out []byte) (int, error) { return verifyRead(dir, readDir, n, code, out) }},
+		{PhaseUpdate, dir, append(slices.Clone(apply), vars(PhaseUpdate, descriptionUpdated)...),
 			func(code int, out []byte) (int, error) { return b.verifyApplied(dir, n, descriptionUpdated, code, out) }},
-		{PhaseDestroy, append(destroyArgs, vars(descriptionUpdated)...),
+		{PhaseDestroy, dir, append(slices.Clone(destroyArgs), vars(PhaseDestroy, descriptionUpdated)...),
 			func(code int, out []byte) (int, error) { return b.verifyDestroyed(dir, code, out) }},
 	}
 	for i, s := range steps {
-		ph := b.phase(ctx, dir, n, p, s.phase, s.args, s.verify)
+		ph := b.phase(ctx, s.dir, r, s.phase, s.args, s.verify)
 		r.Phases = append(r.Phases, ph)
 		if ph.Error != "" {
 			if i < len(steps)-1 && ctx.Err() == nil {
-				b.log.Printf("N=%d P=%d: %s failed; destroying what is left", n, p, s.phase)
-				cleanup := append(slices.Clone(destroyArgs), vars(descriptionUpdated)...)
-				_, _, _ = b.terraformRun(ctx, dir, "cleanup", cleanup)
+				b.log.Printf("%s: %s failed; destroying what is left", runName(r), s.phase)
+				cleanup := append(slices.Clone(destroyArgs), vars(phaseCleanup, descriptionUpdated)...)
+				_, _, _ = b.terraformRun(ctx, dir, phaseCleanup, cleanup)
 			}
 			break
 		}
@@ -117,15 +170,15 @@ func (b *bench) runOne(ctx context.Context, n, p int) Run {
 }
 
 // phase runs one terraform command and accounts for it.
-func (b *bench) phase(ctx context.Context, dir string, n, parallelism int, name string, args []string,
+func (b *bench) phase(ctx context.Context, dir string, r Run, name string, args []string,
 	verify func(int, []byte) (int, error)) PhaseResult {
 	b.emu.ResetJournal()
 	code, wall, out := b.terraformRun(ctx, dir, name, args)
-	counts := Account(b.emu.Journal())
 	procs, uerr := readUsage(filepath.Join(dir, name+".usage.jsonl"))
+	counts := Account(b.emu.Journal(), procs)
 	usage := Summarize(procs)
 
-	res := NewPhaseResult(name, n, counts, wall, b.settings, usage)
+	res := NewPhaseResult(name, r.Widgets, counts, wall, b.settings.Limits, r.PoolSize, usage)
 	res.Command = args
 	res.ExitCode = code
 	failed, err := verify(code, out)
@@ -136,9 +189,9 @@ func (b *bench) phase(ctx context.Context, dir string, n, parallelism int, name 
 	if err != nil {
 		res.Error = err.Error()
 	}
-	b.log.Printf("N=%d P=%d %-7s %5d requests (%.2f/widget), %d 429s, %d token, %d retries; wall %.1fs, floor %.1fs, ratio %s; provider CPU %.1fs in %d processes, peak RSS %.0f MiB; failed %d%s",
-		n, parallelism, name, res.APIRequests, res.PerWidget, res.TooManyRequests, res.TokenRequests, res.Retries,
-		res.WallSeconds, res.FloorSeconds, formatRatio(res.Ratio), usage.CPU.Seconds(), usage.Processes,
+	b.log.Printf("%s %-7s %5d requests (%.2f/widget), %d 429s, %d tokens minted, %d retries; wall %.1fs, floor %.1fs, ratio %s; provider CPU %.2fs (%.1f ms/widget) in %d processes, peak RSS %.0f MiB; failed %d%s",
+		runName(r), name, res.APIRequests, res.PerWidget, res.TooManyRequests, res.TokensMinted, res.Retries,
+		res.WallSeconds, res.FloorSeconds, formatRatio(res.Ratio), usage.CPU.Seconds(), res.CPUPerWidgetMs, usage.Processes,
 		float64(usage.PeakRSS)/(1<<20), res.Failed, errSuffix(res.Error))
 	return res
 }
@@ -206,7 +259,11 @@ func (b *bench) env(dir, name string) ([]string, error) {
 	)
 	if b.opts.cpuProfile != "" {
 		// The provider's own switch (cpuprofile.go at the module root): one profile per process.
-		profiles := filepath.Join(b.opts.cpuProfile, filepath.Base(dir), name)
+		run := dir
+		if filepath.Base(dir) == "read" {
+			run = filepath.Dir(dir)
+		}
+		profiles := filepath.Join(b.opts.cpuProfile, filepath.Base(run), name)
 		if err := os.MkdirAll(profiles, 0o755); err != nil {
 			return nil, err
 		}
@@ -334,6 +391,39 @@ func (b *bench) verifyDestroyed(dir string, code int, out []byte) (int, error) {
 		return max(failed, 1), fmt.Errorf("terraform exited %d: %s", code, firstError(out))
 	case failed > 0:
 		return failed, fmt.Errorf("%d integrations left in the org, %d widgets in state", left, len(widgets))
+	}
+	return 0, nil
+}
+
+// verifyRead checks the read phase's outputs: every benchmark widget listed, and the one read
+// by name the one the widgets' state holds at index 0.
+func verifyRead(widgetsDir, readDir string, n, code int, out []byte) (int, error) {
+	if code != 0 {
+		return 1, fmt.Errorf("terraform exited %d: %s", code, firstError(out))
+	}
+	data, err := os.ReadFile(filepath.Join(readDir, "terraform.tfstate"))
+	if err != nil {
+		return 1, err
+	}
+	var st struct {
+		Outputs map[string]struct {
+			Value any `json:"value"`
+		} `json:"outputs"`
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		return 1, fmt.Errorf("reading the read phase's state: %w", err)
+	}
+	found, _ := st.Outputs["found"].Value.(float64)
+	firstID, _ := st.Outputs["first_id"].Value.(string)
+	widgets, err := readStateWidgets(widgetsDir)
+	if err != nil || len(widgets) == 0 {
+		return 1, fmt.Errorf("no widgets in the state to compare with (%v)", err)
+	}
+	switch {
+	case int(found) != n:
+		return max(1, n-int(found)), fmt.Errorf("genesys_agent_widgets found %d widgets, want %d", int(found), n)
+	case firstID != widgets[0].ID:
+		return 1, fmt.Errorf("genesys_agent_widget read %q by name, want %q", firstID, widgets[0].ID)
 	}
 	return 0, nil
 }

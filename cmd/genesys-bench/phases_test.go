@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -58,25 +61,78 @@ func TestVerifyNoChanges(t *testing.T) {
 }
 
 func TestParseFlags(t *testing.T) {
-	o, err := parseFlags([]string{"-n", "10, 50", "-parallelism", "5", "-rate", "600", "-terraform", "/bin/terraform"})
+	o, err := parseFlags([]string{"-n", "10, 50", "-parallelism", "5", "-rate", "600", "-client-rate", "-1",
+		"-access-tokens", "default, 1,4", "-terraform", "/bin/terraform"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(o.widgets, []int{10, 50}) || !slices.Equal(o.parallelism, []int{5}) || o.rate != 600 {
+	if !slices.Equal(o.widgets, []int{10, 50}) || !slices.Equal(o.parallelism, []int{5}) ||
+		!slices.Equal(o.accessTokens, []string{"default", "1", "4"}) {
 		t.Errorf("options = %+v", o)
 	}
-	if o.burst != 600 {
-		t.Errorf("burst = %d, want the rate (one minute's allowance) by default", o.burst)
+	want := Limits{TokenRate: 600, TokenBurst: 600, ClientRate: 0, TokenCreationRate: 60}
+	if o.limits != want {
+		t.Errorf("limits = %+v, want %+v (the burst a minute's allowance, -1 switching a limit off)", o.limits, want)
+	}
+	if poolSize("4") != 4 || poolSize(defaultAccessTokens) != providerDefaultAccessTokens {
+		t.Errorf("pool sizes: 4 -> %d, default -> %d", poolSize("4"), poolSize(defaultAccessTokens))
 	}
 	for _, bad := range [][]string{
 		{"-n", "10,x", "-terraform", "t"},
 		{"-n", "0", "-terraform", "t"},
 		{"-rate", "0", "-terraform", "t"},
+		{"-token-rate", "-2", "-terraform", "t"},
 		{"-burst", "-1", "-terraform", "t"},
+		{"-access-tokens", "0", "-terraform", "t"},
+		{"-access-tokens", "some", "-terraform", "t"},
 		{"-terraform", "t", "extra"},
 	} {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("parseFlags(%q) accepted", bad)
 		}
+	}
+}
+
+func TestProviderTF(t *testing.T) {
+	if tf := providerTF(defaultAccessTokens); strings.Contains(tf, "max_access_tokens") {
+		t.Errorf("the default setting writes max_access_tokens:\n%s", tf)
+	}
+	if tf := providerTF("3"); !strings.Contains(tf, "max_access_tokens = 3\n") {
+		t.Errorf("max_access_tokens 3 is not written:\n%s", tf)
+	}
+}
+
+func TestVerifyRead(t *testing.T) {
+	dir := t.TempDir()
+	readDir := filepath.Join(dir, "read")
+	if err := os.Mkdir(readDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	widgets := `{"resources": [{"mode": "managed", "type": "genesys_agent_widget", "instances": [
+		{"attributes": {"id": "first"}}, {"attributes": {"id": "second"}}]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate"), []byte(widgets), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	outputs := func(found int, firstID string) {
+		t.Helper()
+		st := fmt.Sprintf(`{"outputs": {"found": {"value": %d}, "first_id": {"value": %q}}}`, found, firstID)
+		if err := os.WriteFile(filepath.Join(readDir, "terraform.tfstate"), []byte(st), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outputs(2, "first")
+	if failed, err := verifyRead(dir, readDir, 2, 0, nil); failed != 0 || err != nil {
+		t.Errorf("all found: failed %d, %v", failed, err)
+	}
+	outputs(1, "first")
+	if failed, err := verifyRead(dir, readDir, 2, 0, nil); failed != 1 || err == nil {
+		t.Errorf("one missing: failed %d, %v", failed, err)
+	}
+	outputs(2, "second")
+	if failed, err := verifyRead(dir, readDir, 2, 0, nil); failed != 1 || err == nil {
+		t.Errorf("the wrong widget by name: failed %d, %v", failed, err)
+	}
+	if failed, err := verifyRead(dir, readDir, 2, 1, []byte("Error: boom")); failed != 1 || err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("terraform failed: failed %d, %v", failed, err)
 	}
 }

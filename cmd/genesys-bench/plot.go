@@ -1,63 +1,33 @@
 package main
 
 import (
-	"image"
+	"cmp"
+	"fmt"
 	"image/color"
-	"image/draw"
-	"image/png"
 	"io"
 	"math"
-	"strconv"
+	"slices"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
-	"golang.org/x/image/font/opentype"
-	"golang.org/x/image/math/fixed"
-	"golang.org/x/image/vector"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// Panel is one chart of the figure: a phase's wall time against the number of widgets.
-type Panel struct {
-	Title  string
-	Series []Series
+// metric is one column of the figure: a measure of each phase against N.
+type metric struct {
+	title string
+	value func(PhaseResult) float64
+	floor bool // also draw the floor, dashed
 }
 
-// Series is one line of a panel.
-type Series struct {
-	Label  string
-	Color  color.RGBA
-	Dashed bool // the rate-limit floor is dashed, measured times are solid
-	Points []Point
+var metrics = []metric{
+	{"wall time (s)", func(p PhaseResult) float64 { return p.WallSeconds }, true},
+	{"requests per widget", func(p PhaseResult) float64 { return p.PerWidget }, false},
+	{"tokens minted", func(p PhaseResult) float64 { return float64(p.TokensMinted) }, false},
+	{"provider CPU per widget (ms)", func(p PhaseResult) float64 { return p.CPUPerWidgetMs }, false},
 }
-
-// Point is one measurement: X widgets, Y seconds.
-type Point struct{ X, Y float64 }
-
-// Figure geometry, in pixels.
-const (
-	figPanelW   = 620
-	figPanelH   = 440
-	figTitleH   = 56
-	figLegendH  = 44
-	figMarginL  = 78
-	figMarginR  = 24
-	figMarginT  = 40
-	figMarginB  = 62
-	figLineW    = 2.5
-	figMarkerR  = 4.5
-	figDashLen  = 9
-	figCols     = 2
-	figMaxTicks = 6
-)
-
-var (
-	colorBG    = color.RGBA{255, 255, 255, 255}
-	colorAxis  = color.RGBA{60, 60, 60, 255}
-	colorGrid  = color.RGBA{228, 228, 228, 255}
-	colorText  = color.RGBA{30, 30, 30, 255}
-	colorMuted = color.RGBA{100, 100, 100, 255}
-)
 
 // seriesColors are told apart also by readers with the common colour-vision deficiencies
 // (the Okabe-Ito palette).
@@ -70,294 +40,172 @@ var seriesColors = []color.RGBA{
 	{86, 180, 233, 255},  // sky blue
 }
 
-// Figure draws the panels in a grid under a title and a shared legend (taken from the first
-// panel's series).
-func Figure(title string, panels []Panel) (image.Image, error) {
-	fonts, err := loadFonts()
-	if err != nil {
-		return nil, err
-	}
-	rows := max(1, (len(panels)+figCols-1)/figCols)
-	cols := min(figCols, max(1, len(panels)))
-	w := cols * figPanelW
-	h := figTitleH + figLegendH + rows*figPanelH
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(img, img.Bounds(), image.NewUniform(colorBG), image.Point{}, draw.Src)
-
-	c := &canvas{img: img, fonts: fonts}
-	c.textCentered(fonts.title, title, float64(w)/2, 36, colorText)
-	if len(panels) > 0 {
-		c.legend(panels[0].Series, float64(w)/2, figTitleH+26)
-	}
-	for i, p := range panels {
-		x0 := float64((i % figCols) * figPanelW)
-		y0 := float64(figTitleH + figLegendH + (i/figCols)*figPanelH)
-		c.panel(p, x0, y0)
-	}
-	return img, nil
-}
-
-// WritePNG encodes the figure as PNG.
-func WritePNG(w io.Writer, img image.Image) error {
-	return png.Encode(w, img)
-}
-
-type fontSet struct {
-	title, label, tick font.Face
-}
-
-func loadFonts() (*fontSet, error) {
-	regular, err := opentype.Parse(goregular.TTF)
-	if err != nil {
-		return nil, err
-	}
-	bold, err := opentype.Parse(gobold.TTF)
-	if err != nil {
-		return nil, err
-	}
-	face := func(f *opentype.Font, size float64) (font.Face, error) {
-		return opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
-	}
-	var fs fontSet
-	if fs.title, err = face(bold, 22); err != nil {
-		return nil, err
-	}
-	if fs.label, err = face(regular, 16); err != nil {
-		return nil, err
-	}
-	if fs.tick, err = face(regular, 14); err != nil {
-		return nil, err
-	}
-	return &fs, nil
-}
-
-type canvas struct {
-	img   *image.RGBA
-	fonts *fontSet
-}
-
-func (c *canvas) panel(p Panel, x0, y0 float64) {
-	left, right := x0+figMarginL, x0+figPanelW-figMarginR
-	top, bottom := y0+figMarginT, y0+figPanelH-figMarginB
-
-	var xMax, yMax float64
-	for _, s := range p.Series {
-		for _, pt := range s.Points {
-			xMax, yMax = max(xMax, pt.X), max(yMax, pt.Y)
-		}
-	}
-	xTicks, xStep := niceTicks(xMax, figMaxTicks)
-	yTicks, yStep := niceTicks(yMax, figMaxTicks)
-	xTop, yTop := xTicks[len(xTicks)-1], yTicks[len(yTicks)-1]
-	px := func(x float64) float64 { return left + (right-left)*x/xTop }
-	py := func(y float64) float64 { return bottom - (bottom-top)*y/yTop }
-
-	for _, t := range yTicks {
-		y := py(t)
-		c.line(left, y, right, y, 1, colorGrid)
-		c.textRight(c.fonts.tick, formatTick(t, yStep), left-8, y+5, colorMuted)
-	}
-	for _, t := range xTicks {
-		x := px(t)
-		c.line(x, top, x, bottom, 1, colorGrid)
-		c.textCentered(c.fonts.tick, formatTick(t, xStep), x, bottom+20, colorMuted)
-	}
-	c.line(left, bottom, right, bottom, 1.5, colorAxis)
-	c.line(left, top, left, bottom, 1.5, colorAxis)
-	c.textCentered(c.fonts.label, p.Title, (left+right)/2, y0+26, colorText)
-	c.textCentered(c.fonts.tick, "widgets (N)", (left+right)/2, bottom+44, colorText)
-	c.textVertical(c.fonts.tick, "wall time (s)", x0+18, (top+bottom)/2, colorText)
-
-	for i, s := range p.Series {
-		st := styleOf(i, len(p.Series), s.Dashed)
-		for j := 1; j < len(s.Points); j++ {
-			a, b := s.Points[j-1], s.Points[j]
-			if s.Dashed {
-				c.dashed(px(a.X), py(a.Y), px(b.X), py(b.Y), st.width, s.Color)
-			} else {
-				c.line(px(a.X), py(a.Y), px(b.X), py(b.Y), st.width, s.Color)
-			}
-		}
-		for _, pt := range s.Points {
-			c.marker(st.marker, px(pt.X), py(pt.Y), st.markerR, s.Color)
-		}
-	}
-}
-
-// seriesStyle is how a series is drawn. Measured series often lie on top of each other (the
-// limit, not the parallelism, decides the time), so earlier ones are drawn wider with larger
-// markers of another shape, and stay visible under later ones.
-type seriesStyle struct {
-	width, markerR float64
-	marker         int // index into the marker shapes: disc, diamond, triangle, square
-}
-
-func styleOf(i, n int, dashed bool) seriesStyle {
-	if dashed {
-		return seriesStyle{width: figLineW - 0.5, markerR: figMarkerR - 1, marker: markerSquare}
-	}
-	wider := float64(max(0, n-2-i)) // the last measured series (before the floor) is the thinnest
-	return seriesStyle{width: figLineW + 2.5*wider, markerR: figMarkerR + 2*wider, marker: i % markerSquare}
-}
-
+// Figure size: one row per phase, one column per metric.
 const (
-	markerDisc = iota
-	markerDiamond
-	markerTriangle
-	markerSquare
+	plotCellW = 3.2 * vg.Inch
+	plotCellH = 2.1 * vg.Inch
+	plotDPI   = 110
 )
 
-func (c *canvas) marker(shape int, cx, cy, r float64, col color.RGBA) {
-	switch shape {
-	case markerDiamond:
-		c.fill(col, [][2]float64{{cx, cy - r*1.3}, {cx + r*1.3, cy}, {cx, cy + r*1.3}, {cx - r*1.3, cy}})
-	case markerTriangle:
-		c.fill(col, [][2]float64{{cx, cy - r*1.3}, {cx + r*1.2, cy + r*0.8}, {cx - r*1.2, cy + r*0.8}})
-	case markerSquare:
-		c.square(cx, cy, r, col)
-	default:
-		c.disc(cx, cy, r, col)
-	}
+// seriesKey is one line of every panel: the runs of one access-token setting and parallelism.
+type seriesKey struct {
+	tokens      string
+	parallelism int
 }
 
-// legend draws one entry per series, centred on cx.
-func (c *canvas) legend(series []Series, cx, cy float64) {
-	const swatch, gap, pad = 28.0, 8.0, 26.0
-	width := 0.0
-	for i, s := range series {
-		if i > 0 {
-			width += pad
+// PlotPoints is, for one phase and metric, each series' points (N, value) in order of N, and
+// the floor's when the metric has one. Failed phases are left out.
+func PlotPoints(res Result, phase string, m metric) (keys []seriesKey, values, floors map[seriesKey]plotter.XYs) {
+	values, floors = map[seriesKey]plotter.XYs{}, map[seriesKey]plotter.XYs{}
+	for _, r := range res.Runs {
+		k := seriesKey{r.AccessTokens, r.Parallelism}
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
 		}
-		width += swatch + gap + float64(font.MeasureString(c.fonts.tick, s.Label).Round())
-	}
-	x := cx - width/2
-	for i, s := range series {
-		st := styleOf(i, len(series), s.Dashed)
-		if s.Dashed {
-			c.dashed(x, cy-5, x+swatch, cy-5, st.width, s.Color)
-		} else {
-			c.line(x, cy-5, x+swatch, cy-5, st.width, s.Color)
-		}
-		c.marker(st.marker, x+swatch/2, cy-5, st.markerR, s.Color)
-		x += swatch + gap
-		c.text(c.fonts.tick, s.Label, x, cy, colorText)
-		x += float64(font.MeasureString(c.fonts.tick, s.Label).Round()) + pad
-	}
-}
-
-// line strokes a segment of the given width as a filled quadrilateral.
-func (c *canvas) line(x1, y1, x2, y2, width float64, col color.RGBA) {
-	dx, dy := x2-x1, y2-y1
-	l := math.Hypot(dx, dy)
-	if l == 0 {
-		return
-	}
-	nx, ny := -dy/l*width/2, dx/l*width/2
-	c.fill(col, [][2]float64{{x1 + nx, y1 + ny}, {x2 + nx, y2 + ny}, {x2 - nx, y2 - ny}, {x1 - nx, y1 - ny}})
-}
-
-func (c *canvas) dashed(x1, y1, x2, y2, width float64, col color.RGBA) {
-	l := math.Hypot(x2-x1, y2-y1)
-	for s := 0.0; s < l; s += 2 * figDashLen {
-		e := min(s+figDashLen, l)
-		c.line(x1+(x2-x1)*s/l, y1+(y2-y1)*s/l, x1+(x2-x1)*e/l, y1+(y2-y1)*e/l, width, col)
-	}
-}
-
-func (c *canvas) square(cx, cy, r float64, col color.RGBA) {
-	c.fill(col, [][2]float64{{cx - r, cy - r}, {cx + r, cy - r}, {cx + r, cy + r}, {cx - r, cy + r}})
-}
-
-func (c *canvas) disc(cx, cy, r float64, col color.RGBA) {
-	const n = 20
-	pts := make([][2]float64, n)
-	for i := range pts {
-		a := 2 * math.Pi * float64(i) / n
-		pts[i] = [2]float64{cx + r*math.Cos(a), cy + r*math.Sin(a)}
-	}
-	c.fill(col, pts)
-}
-
-// fill paints a polygon, anti-aliased. It rasterizes only the polygon's bounding box: a
-// figure is hundreds of small shapes.
-func (c *canvas) fill(col color.RGBA, pts [][2]float64) {
-	minX, minY, maxX, maxY := pts[0][0], pts[0][1], pts[0][0], pts[0][1]
-	for _, p := range pts[1:] {
-		minX, minY = min(minX, p[0]), min(minY, p[1])
-		maxX, maxY = max(maxX, p[0]), max(maxY, p[1])
-	}
-	box := image.Rect(int(math.Floor(minX))-2, int(math.Floor(minY))-2, int(math.Ceil(maxX))+2, int(math.Ceil(maxY))+2)
-	if box = box.Intersect(c.img.Bounds()); box.Empty() {
-		return
-	}
-	z := vector.NewRasterizer(box.Dx(), box.Dy())
-	ox, oy := float32(box.Min.X), float32(box.Min.Y)
-	z.MoveTo(float32(pts[0][0])-ox, float32(pts[0][1])-oy)
-	for _, p := range pts[1:] {
-		z.LineTo(float32(p[0])-ox, float32(p[1])-oy)
-	}
-	z.ClosePath()
-	z.Draw(c.img, box, image.NewUniform(col), image.Point{})
-}
-
-// text draws s with its baseline starting at (x, y).
-func (c *canvas) text(face font.Face, s string, x, y float64, col color.RGBA) {
-	d := font.Drawer{Dst: c.img, Src: image.NewUniform(col), Face: face, Dot: fixed.P(int(math.Round(x)), int(math.Round(y)))}
-	d.DrawString(s)
-}
-
-func (c *canvas) textCentered(face font.Face, s string, cx, y float64, col color.RGBA) {
-	c.text(face, s, cx-float64(font.MeasureString(face, s).Round())/2, y, col)
-}
-
-func (c *canvas) textRight(face font.Face, s string, right, y float64, col color.RGBA) {
-	c.text(face, s, right-float64(font.MeasureString(face, s).Round()), y, col)
-}
-
-// textVertical draws s rotated a quarter turn anticlockwise, centred on (cx, cy).
-func (c *canvas) textVertical(face font.Face, s string, cx, cy float64, col color.RGBA) {
-	w := font.MeasureString(face, s).Round()
-	m := face.Metrics()
-	h := (m.Ascent + m.Descent).Ceil()
-	tmp := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(tmp, tmp.Bounds(), image.NewUniform(colorBG), image.Point{}, draw.Src)
-	d := font.Drawer{Dst: tmp, Src: image.NewUniform(col), Face: face, Dot: fixed.P(0, m.Ascent.Ceil())}
-	d.DrawString(s)
-	ox, oy := int(cx)-h/2, int(cy)-w/2
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			c.img.Set(ox+y, oy+w-1-x, tmp.At(x, y))
+		for _, ph := range r.Phases {
+			if ph.Phase != phase || ph.Error != "" {
+				continue
+			}
+			values[k] = append(values[k], plotter.XY{X: float64(r.Widgets), Y: m.value(ph)})
+			if m.floor {
+				floors[k] = append(floors[k], plotter.XY{X: float64(r.Widgets), Y: ph.FloorSeconds})
+			}
 		}
 	}
+	byN := func(a, b plotter.XY) int { return cmp.Compare(a.X, b.X) }
+	for _, xys := range values {
+		slices.SortFunc(xys, byN)
+	}
+	for _, xys := range floors {
+		slices.SortFunc(xys, byN)
+	}
+	return keys, values, floors
 }
 
-// niceTicks returns ticks from 0 to at least hi, at a step of 1, 2 or 5 times a power of ten,
-// at most about n of them, and the step.
-func niceTicks(hi float64, n int) ([]float64, float64) {
-	if hi <= 0 || math.IsNaN(hi) || math.IsInf(hi, 0) {
-		return []float64{0, 1}, 1
+func (k seriesKey) label(parallelisms int) string {
+	s := "max_access_tokens " + k.tokens
+	if parallelisms > 1 {
+		s += fmt.Sprintf(", parallelism %d", k.parallelism)
 	}
-	raw := hi / float64(max(1, n-1))
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	step := mag * 10
-	for _, m := range []float64{1, 2, 5} {
-		if m*mag >= raw {
-			step = m * mag
-			break
-		}
-	}
-	var ticks []float64
-	for i := 0; ; i++ {
-		t := float64(i) * step
-		ticks = append(ticks, t)
-		if t >= hi {
-			return ticks, step
-		}
-	}
+	return s
 }
 
-// formatTick prints a tick with as many decimals as its step needs (0.2 steps: one).
-func formatTick(v, step float64) string {
-	decimals := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
-	return strconv.FormatFloat(v, 'f', decimals, 64)
+// WritePlot draws every phase's measures against N as a PNG: rows are phases, columns the
+// metrics, lines the access-token settings (and parallelisms).
+func WritePlot(w io.Writer, res Result) error {
+	var rows []string
+	for _, phase := range phases {
+		if slices.ContainsFunc(res.Runs, func(r Run) bool {
+			return slices.ContainsFunc(r.Phases, func(p PhaseResult) bool { return p.Phase == phase })
+		}) {
+			rows = append(rows, phase)
+		}
+	}
+	if len(rows) == 0 {
+		rows = []string{PhaseCreate} // an empty figure still says what it would show
+	}
+	grid := make([][]*plot.Plot, len(rows))
+	for i, phase := range rows {
+		grid[i] = make([]*plot.Plot, len(metrics))
+		for j, m := range metrics {
+			p, err := panel(res, phase, m, i == 0)
+			if err != nil {
+				return err
+			}
+			grid[i][j] = p
+		}
+	}
+	img := vgimg.NewWith(vgimg.UseWH(plotCellW*vg.Length(len(metrics)), plotCellH*vg.Length(len(rows))), vgimg.UseDPI(plotDPI))
+	dc := draw.New(img)
+	tiles := draw.Tiles{
+		Rows: len(rows), Cols: len(metrics),
+		PadX: vg.Millimeter * 2, PadY: vg.Millimeter * 2,
+		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2,
+	}
+	canvases := plot.Align(grid, tiles, dc)
+	for i := range grid {
+		for j := range grid[i] {
+			grid[i][j].Draw(canvases[i][j])
+		}
+	}
+	_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+	return err
+}
+
+// panel is one phase's metric against N.
+func panel(res Result, phase string, m metric, legend bool) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = phase + ": " + m.title
+	p.X.Label.Text = "widgets (N)"
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = nTicks(res.Settings.Widgets)
+	p.Y.Min = 0
+	p.Add(plotter.NewGrid())
+	keys, values, floors := PlotPoints(res, phase, m)
+	for i, k := range keys {
+		c := seriesColors[i%len(seriesColors)]
+		if err := addSeries(p, values[k], c, false); err != nil {
+			return nil, err
+		}
+		if legend {
+			p.Legend.Add(k.label(len(res.Settings.Parallelism)), lineStyle(c, false))
+		}
+		if m.floor {
+			if err := addSeries(p, floors[k], c, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if legend && m.floor && len(keys) > 0 {
+		p.Legend.Add("floor (dashed)", lineStyle(color.RGBA{90, 90, 90, 255}, true))
+	}
+	if math.IsInf(p.X.Min, 0) { // nothing measured: an empty panel over the usual range
+		p.X.Min, p.X.Max = 10, 1000
+	}
+	if p.X.Min == p.X.Max { // one N: a log axis needs a range
+		p.X.Min, p.X.Max = p.X.Min/2, p.X.Max*2
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	// The Y axis starts at 0 and ends above the largest value, so a flat line is visible.
+	p.Y.Max = max(p.Y.Max*1.1, 1)
+	return p, nil
+}
+
+func lineStyle(c color.Color, dashed bool) plot.Thumbnailer {
+	l := &plotter.Line{LineStyle: draw.LineStyle{Color: c, Width: vg.Points(1.5)}}
+	if dashed {
+		l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+	}
+	return l
+}
+
+func addSeries(p *plot.Plot, xys plotter.XYs, c color.Color, dashed bool) error {
+	if len(xys) == 0 {
+		return nil
+	}
+	line, points, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return err
+	}
+	line.LineStyle = lineStyle(c, dashed).(*plotter.Line).LineStyle
+	points.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+	if dashed {
+		points.GlyphStyle.Shape = draw.RingGlyph{}
+	}
+	p.Add(line, points)
+	return nil
+}
+
+// nTicks marks each N the run measured, which on a log axis says more than decades.
+func nTicks(widgets []int) plot.Ticker {
+	return plot.TickerFunc(func(lo, hi float64) []plot.Tick {
+		var ticks []plot.Tick
+		for _, n := range widgets {
+			if x := float64(n); x >= lo && x <= hi {
+				ticks = append(ticks, plot.Tick{Value: x, Label: fmt.Sprint(n)})
+			}
+		}
+		return ticks
+	})
 }

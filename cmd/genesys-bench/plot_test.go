@@ -5,78 +5,63 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"slices"
 	"testing"
+	"time"
+
+	"gonum.org/v1/plot/vg"
 )
 
-func TestNiceTicks(t *testing.T) {
-	tests := []struct {
-		hi       float64
-		want     []float64
-		wantStep float64
-	}{
-		{500, []float64{0, 100, 200, 300, 400, 500}, 100},
-		{317.4, []float64{0, 100, 200, 300, 400}, 100},
-		{42, []float64{0, 10, 20, 30, 40, 50}, 10},
-		{0.83, []float64{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}, 0.2},
-		{0, []float64{0, 1}, 1},
+func TestPlotPoints(t *testing.T) {
+	res := sampleResult()
+	res.Runs = append(res.Runs, Run{Widgets: 10, Parallelism: 10, AccessTokens: "1", PoolSize: 1, Phases: []PhaseResult{
+		phaseOf(PhaseCreate, 10, 30, 30, 1, 2*time.Second, 1, 6),
+	}})
+	res.Runs[1].Phases[0].Error = "boom" // failed phases are left out
+	keys, values, floors := PlotPoints(res, PhaseCreate, metrics[0])
+	if len(keys) != 2 || keys[0] != (seriesKey{"1", 10}) || keys[1] != (seriesKey{defaultAccessTokens, 10}) {
+		t.Fatalf("series = %+v; want max_access_tokens 1, then default", keys)
 	}
-	for _, tt := range tests {
-		got, step := niceTicks(tt.hi, 6)
-		if !slices.Equal(got, tt.want) || step != tt.wantStep {
-			t.Errorf("niceTicks(%v) = %v step %v, want %v step %v", tt.hi, got, step, tt.want, tt.wantStep)
-		}
+	one := values[keys[0]]
+	if len(one) != 2 || one[0].X != 10 || one[0].Y != 2 || one[1].X != 500 || one[1].Y != 245 {
+		t.Errorf("one token's wall times = %v; want (10, 2), (500, 245) in order of N", one)
 	}
-}
-
-func TestFormatTick(t *testing.T) {
-	tests := []struct {
-		v, step float64
-		want    string
-	}{
-		{300, 100, "300"},
-		{0.6000000000000001, 0.2, "0.6"},
-		{0.05, 0.05, "0.05"},
-		{2.5, 0.5, "2.5"},
+	if f := floors[keys[0]]; len(f) != 2 || f[1].Y != 240 {
+		t.Errorf("one token's floors = %v; want 240 s at N=500", f)
 	}
-	for _, tt := range tests {
-		if got := formatTick(tt.v, tt.step); got != tt.want {
-			t.Errorf("formatTick(%v, %v) = %q, want %q", tt.v, tt.step, got, tt.want)
-		}
+	if pooled := values[keys[1]]; len(pooled) != 0 {
+		t.Errorf("a failed phase was plotted: %v", pooled)
+	}
+	_, cpu, _ := PlotPoints(res, PhaseUpdate, metrics[3])
+	if got := cpu[keys[0]]; len(got) != 1 || got[0].Y != 8 {
+		t.Errorf("update CPU per widget = %v; want 8 ms at N=500", got)
 	}
 }
 
-// TestFigureDrawsEverySeries renders a figure and finds each series' colour in its panel.
-func TestFigureDrawsEverySeries(t *testing.T) {
-	red, blue := color.RGBA{220, 0, 0, 255}, color.RGBA{0, 0, 220, 255}
-	panels := []Panel{
-		{Title: "left", Series: []Series{{Label: "a", Color: red, Points: []Point{{10, 1}, {100, 10}, {500, 50}}}}},
-		{Title: "right", Series: []Series{{Label: "b", Color: blue, Dashed: true, Points: []Point{{10, 0}, {500, 40}}}}},
-	}
-	img, err := Figure("title", panels)
-	if err != nil {
+// TestWritePlot renders the figure and finds both series' colours in it.
+func TestWritePlot(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WritePlot(&buf, sampleResult()); err != nil {
 		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatalf("the PNG does not decode: %v", err)
 	}
 	b := img.Bounds()
-	if b.Dx() != 2*figPanelW || b.Dy() != figTitleH+figLegendH+figPanelH {
-		t.Fatalf("figure is %v, want two panels side by side", b)
+	wantW, wantH := int(float64(plotCellW/vg.Inch)*plotDPI)*len(metrics), int(float64(plotCellH/vg.Inch)*plotDPI)*len(phases)
+	if d := b.Dx() - wantW; d < -2 || d > 2 || b.Dy() < wantH-2 || b.Dy() > wantH+2 {
+		t.Fatalf("figure is %v, want about %dx%d: a row per phase, a column per metric", b, wantW, wantH)
 	}
-	body := func(x0, x1 int) image.Rectangle { return image.Rect(x0, figTitleH+figLegendH, x1, b.Max.Y) }
-	if n := countColor(img, body(0, figPanelW), red); n < 200 {
-		t.Errorf("the left panel has %d pixels of its series' colour", n)
+	for i, c := range seriesColors[:2] {
+		if n := countColor(img, b, c); n < 200 {
+			t.Errorf("series %d: %d pixels of its colour", i, n)
+		}
 	}
-	if n := countColor(img, body(figPanelW, b.Max.X), blue); n < 100 {
-		t.Errorf("the right panel has %d pixels of its dashed series' colour", n)
-	}
-	if n := countColor(img, body(figPanelW, b.Max.X), red); n != 0 {
-		t.Errorf("the left series drew %d pixels in the right panel", n)
-	}
-	var buf bytes.Buffer
-	if err := WritePNG(&buf, img); err != nil {
+
+	// Nothing measured still draws (empty panels), rather than failing the report.
+	buf.Reset()
+	if err := WritePlot(&buf, Result{}); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := png.Decode(&buf); err != nil {
-		t.Fatalf("the PNG does not decode: %v", err)
 	}
 }
 

@@ -25,6 +25,7 @@ const (
 // ProcessUsage is one provider process's resource usage.
 type ProcessUsage struct {
 	PID      int           `json:"pid"`
+	Start    time.Time     `json:"start"` // when the wrapper started it; Start+Wall is when it ended
 	CPU      time.Duration `json:"cpuNs"` // user + system
 	MaxRSS   int64         `json:"maxRssBytes"`
 	Wall     time.Duration `json:"wallNs"`
@@ -62,7 +63,7 @@ func runWrapped(provider, usageFile string, args []string) int {
 		fmt.Fprintf(os.Stderr, "genesys-bench wrapper: %v\n", err)
 		code = 1
 	}
-	u := ProcessUsage{PID: cmd.Process.Pid, Wall: time.Since(start), ExitCode: code}
+	u := ProcessUsage{PID: cmd.Process.Pid, Start: start, Wall: time.Since(start), ExitCode: code}
 	u.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	u.MaxRSS = maxRSS(cmd.ProcessState)
 	if err := appendUsage(usageFile, u); err != nil {
