@@ -70,6 +70,7 @@ type options struct {
 	destroyRefresh bool
 	render         string
 	cpuProfile     string
+	defaultPool    int // the provider's default max_access_tokens
 }
 
 func parseFlags(args []string) (options, error) {
@@ -82,6 +83,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.limits.TokenBurst, "burst", 0, "the capacity of each token's bucket, requests a fresh token may send at once (default: the rate, one minute's allowance, as Genesys Cloud allows)")
 	fs.IntVar(&o.limits.ClientRate, "client-rate", emulator.DefaultClientRateLimit, "the emulator's limit per OAuth client across its tokens, requests per minute (org.app.user.rate.per.minute); -1: none")
 	fs.IntVar(&o.limits.TokenCreationRate, "token-rate", emulator.DefaultTokenCreationLimit, "the emulator's limit on tokens an OAuth client creates per minute; -1: none")
+	fs.IntVar(&o.defaultPool, "default-access-tokens", providerDefaultAccessTokens, "the provider's default max_access_tokens, which the floor of an -access-tokens default run assumes")
 	fs.StringVar(&o.terraform, "terraform", defaultTerraform(), "Terraform CLI (default: $TERRAFORM, $TF_ACC_TERRAFORM_PATH, or .tools/terraform-1.16.2/terraform)")
 	fs.StringVar(&o.provider, "provider", "", "the provider's source directory (default: found from the current directory, which must be inside the repository)")
 	fs.StringVar(&o.out, "out", "bench/out", "directory the results are written to")
@@ -115,6 +117,9 @@ func parseFlags(args []string) (options, error) {
 		}
 		*l.v = max(*l.v, 0) // 0: off, as Limits says
 	}
+	if o.defaultPool <= 0 {
+		return o, errors.New("-default-access-tokens must be positive")
+	}
 	if o.limits.TokenBurst < 0 {
 		return o, errors.New("-burst must not be negative")
 	}
@@ -146,8 +151,9 @@ func positiveInts(name, s string) ([]int, error) {
 const defaultAccessTokens = "default"
 
 // providerDefaultAccessTokens is the provider's default for max_access_tokens, which the floor
-// of a "default" run assumes: the fewest tokens that can spend an OAuth client's whole
-// 3000/min at 300/min each (internal/provider's defaultMaxAccessTokens).
+// of a "default" run assumes unless -default-access-tokens says otherwise: the fewest tokens
+// that can spend an OAuth client's whole 3000/min at 300/min each (internal/provider's
+// defaultMaxAccessTokens).
 const providerDefaultAccessTokens = 10
 
 func accessTokenSettings(s string) ([]string, error) {
@@ -167,11 +173,11 @@ func accessTokenSettings(s string) ([]string, error) {
 }
 
 // poolSize is the most tokens a provider process may hold under an -access-tokens setting.
-func poolSize(setting string) int {
+func (o options) poolSize(setting string) int {
 	if n, err := strconv.Atoi(setting); err == nil {
 		return n
 	}
-	return providerDefaultAccessTokens
+	return o.defaultPool
 }
 
 func defaultTerraform() string {

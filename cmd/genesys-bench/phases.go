@@ -109,7 +109,7 @@ func runDir(n, p int, accessTokens string) string {
 // runOne runs the phases for n widgets at parallelism p and an access-token setting against a
 // fresh org. A phase that fails ends the run, after a destroy that tries to leave the org empty.
 func (b *bench) runOne(ctx context.Context, n, p int, accessTokens string) Run {
-	r := Run{Widgets: n, Parallelism: p, AccessTokens: accessTokens, PoolSize: poolSize(accessTokens)}
+	r := Run{Widgets: n, Parallelism: p, AccessTokens: accessTokens, PoolSize: b.opts.poolSize(accessTokens)}
 	b.emu.Reset()
 	dir := filepath.Join(b.work, "runs", runDir(n, p, accessTokens))
 	readDir := filepath.Join(dir, "read")

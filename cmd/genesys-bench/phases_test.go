@@ -74,8 +74,11 @@ func TestParseFlags(t *testing.T) {
 	if o.limits != want {
 		t.Errorf("limits = %+v, want %+v (the burst a minute's allowance, -1 switching a limit off)", o.limits, want)
 	}
-	if poolSize("4") != 4 || poolSize(defaultAccessTokens) != providerDefaultAccessTokens {
-		t.Errorf("pool sizes: 4 -> %d, default -> %d", poolSize("4"), poolSize(defaultAccessTokens))
+	if o.poolSize("4") != 4 || o.poolSize(defaultAccessTokens) != providerDefaultAccessTokens {
+		t.Errorf("pool sizes: 4 -> %d, default -> %d", o.poolSize("4"), o.poolSize(defaultAccessTokens))
+	}
+	if o, err := parseFlags([]string{"-default-access-tokens", "3", "-terraform", "t"}); err != nil || o.poolSize(defaultAccessTokens) != 3 {
+		t.Errorf("-default-access-tokens 3: pool %d, %v", o.poolSize(defaultAccessTokens), err)
 	}
 	for _, bad := range [][]string{
 		{"-n", "10,x", "-terraform", "t"},
@@ -85,6 +88,7 @@ func TestParseFlags(t *testing.T) {
 		{"-burst", "-1", "-terraform", "t"},
 		{"-access-tokens", "0", "-terraform", "t"},
 		{"-access-tokens", "some", "-terraform", "t"},
+		{"-default-access-tokens", "0", "-terraform", "t"},
 		{"-terraform", "t", "extra"},
 	} {
 		if _, err := parseFlags(bad); err == nil {
