@@ -25,8 +25,9 @@ const (
 // ProcessUsage is one provider process's resource usage.
 type ProcessUsage struct {
 	PID      int           `json:"pid"`
-	Start    time.Time     `json:"start"` // when the wrapper started it; Start+Wall is when it ended
-	CPU      time.Duration `json:"cpuNs"` // user + system
+	Start    time.Time     `json:"start"`    // when the wrapper started it; Start+Wall is when it ended
+	CPU      time.Duration `json:"cpuNs"`    // user + system
+	SysCPU   time.Duration `json:"sysCpuNs"` // the system part of CPU
 	MaxRSS   int64         `json:"maxRssBytes"`
 	Wall     time.Duration `json:"wallNs"`
 	ExitCode int           `json:"exitCode"`
@@ -65,6 +66,7 @@ func runWrapped(provider, usageFile string, args []string) int {
 	}
 	u := ProcessUsage{PID: cmd.Process.Pid, Start: start, Wall: time.Since(start), ExitCode: code}
 	u.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	u.SysCPU = cmd.ProcessState.SystemTime()
 	u.MaxRSS = maxRSS(cmd.ProcessState)
 	if err := appendUsage(usageFile, u); err != nil {
 		fmt.Fprintf(os.Stderr, "genesys-bench wrapper: recording usage: %v\n", err)
@@ -120,6 +122,7 @@ func readUsage(path string) ([]ProcessUsage, error) {
 type UsageSummary struct {
 	Processes int           `json:"processes"`
 	CPU       time.Duration `json:"cpuNs"`        // summed over the processes
+	SysCPU    time.Duration `json:"sysCpuNs"`     // the system part of CPU, summed
 	PeakRSS   int64         `json:"peakRssBytes"` // the largest of them
 }
 
@@ -128,6 +131,7 @@ func Summarize(us []ProcessUsage) UsageSummary {
 	s := UsageSummary{Processes: len(us)}
 	for _, u := range us {
 		s.CPU += u.CPU
+		s.SysCPU += u.SysCPU
 		s.PeakRSS = max(s.PeakRSS, u.MaxRSS)
 	}
 	return s
