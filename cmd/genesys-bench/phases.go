@@ -416,8 +416,11 @@ func verifyRead(widgetsDir, readDir string, n, code int, out []byte) (int, error
 	found, _ := st.Outputs["found"].Value.(float64)
 	firstID, _ := st.Outputs["first_id"].Value.(string)
 	widgets, err := readStateWidgets(widgetsDir)
-	if err != nil || len(widgets) == 0 {
-		return 1, fmt.Errorf("no widgets in the state to compare with (%v)", err)
+	if err != nil {
+		return 1, fmt.Errorf("reading the widgets' state: %w", err)
+	}
+	if len(widgets) == 0 {
+		return 1, errors.New("no widgets in the state to compare with")
 	}
 	switch {
 	case int(found) != n:

@@ -148,7 +148,7 @@ func panel(res Result, phase string, m metric, legend bool) (*plot.Plot, error) 
 			return nil, err
 		}
 		if legend {
-			p.Legend.Add(k.label(len(res.Settings.Parallelism)), lineStyle(c, false))
+			p.Legend.Add(k.label(len(res.Settings.Parallelism)), &plotter.Line{LineStyle: lineStyle(c, false)})
 		}
 		if m.floor {
 			if err := addSeries(p, floors[k], c, true); err != nil {
@@ -157,7 +157,7 @@ func panel(res Result, phase string, m metric, legend bool) (*plot.Plot, error) 
 		}
 	}
 	if legend && m.floor && len(keys) > 0 {
-		p.Legend.Add("floor (dashed)", lineStyle(color.RGBA{90, 90, 90, 255}, true))
+		p.Legend.Add("floor (dashed)", &plotter.Line{LineStyle: lineStyle(color.RGBA{90, 90, 90, 255}, true)})
 	}
 	if math.IsInf(p.X.Min, 0) { // nothing measured: an empty panel over the usual range
 		p.X.Min, p.X.Max = 10, 1000
@@ -172,12 +172,12 @@ func panel(res Result, phase string, m metric, legend bool) (*plot.Plot, error) 
 	return p, nil
 }
 
-func lineStyle(c color.Color, dashed bool) plot.Thumbnailer {
-	l := &plotter.Line{LineStyle: draw.LineStyle{Color: c, Width: vg.Points(1.5)}}
+func lineStyle(c color.Color, dashed bool) draw.LineStyle {
+	s := draw.LineStyle{Color: c, Width: vg.Points(1.5)}
 	if dashed {
-		l.LineStyle.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		s.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	}
-	return l
+	return s
 }
 
 func addSeries(p *plot.Plot, xys plotter.XYs, c color.Color, dashed bool) error {
@@ -188,10 +188,10 @@ func addSeries(p *plot.Plot, xys plotter.XYs, c color.Color, dashed bool) error 
 	if err != nil {
 		return err
 	}
-	line.LineStyle = lineStyle(c, dashed).(*plotter.Line).LineStyle
+	line.LineStyle = lineStyle(c, dashed)
 	points.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
 	if dashed {
-		points.GlyphStyle.Shape = draw.RingGlyph{}
+		points.Shape = draw.RingGlyph{}
 	}
 	p.Add(line, points)
 	return nil

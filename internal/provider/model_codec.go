@@ -42,7 +42,7 @@ var (
 // contribute their fields, as the framework allows; `tfsdk:"-"` fields are skipped.
 func layoutOf(t reflect.Type) *modelLayout {
 	if l, ok := modelLayouts.Load(t); ok {
-		return l.(*modelLayout)
+		return l.(*modelLayout) //nolint:errcheck,forcetypeassert // only *modelLayout is stored
 	}
 	l := &modelLayout{ok: true}
 	seen := map[string]bool{}
@@ -67,7 +67,7 @@ func layoutOf(t reflect.Type) *modelLayout {
 	}
 	walk(t, nil)
 	actual, _ := modelLayouts.LoadOrStore(t, l)
-	return actual.(*modelLayout)
+	return actual.(*modelLayout) //nolint:errcheck,forcetypeassert // only *modelLayout is stored
 }
 
 // objectAttrTypes is the attribute types of a schema's object type, or false.
@@ -139,7 +139,10 @@ func encodeModel(ctx context.Context, schemaType attr.Type, model any) (tftypes.
 		if !ok {
 			return tftypes.Value{}, false
 		}
-		av := rv.FieldByIndex(l.index[i]).Interface().(attr.Value)
+		av, ok := rv.FieldByIndex(l.index[i]).Interface().(attr.Value)
+		if !ok { // layoutOf keeps only attr.Value fields; a nil interface field is not one
+			return tftypes.Value{}, false
+		}
 		// The framework validates values of custom types as it sets them; those go its way.
 		if _, validates := av.(xattr.ValidateableAttribute); validates {
 			return tftypes.Value{}, false
