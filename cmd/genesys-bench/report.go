@@ -221,8 +221,8 @@ func Evaluate(runs []Run) []Target {
 			Limit: fmt.Sprintf("≤ %.1f s (6x faster than 245 s)%s", targetCreateSeconds, nNote)},
 			targetCreateSeconds, "%.1f s", and(pooled, atTargetN, phaseIs(PhaseCreate)), func(p PhaseResult) float64 { return p.WallSeconds }),
 		ratioTarget(runs, fmt.Sprintf("Wall time / floor at N=%d, max_access_tokens default", atN), targetRatio, nNote, and(pooled, atTargetN), worst),
-		judge(Target{Name: fmt.Sprintf("Provider CPU at N=%d", atN), Limit: fmt.Sprintf("≤ %g ms per widget, every phase%s", targetCPUPerWidgetMs, nNote)},
-			targetCPUPerWidgetMs, "%.1f ms", atTargetN, func(p PhaseResult) float64 { return p.CPUPerWidgetMs }),
+		judge(Target{Name: fmt.Sprintf("Provider CPU at N=%d, max_access_tokens default", atN), Limit: fmt.Sprintf("≤ %g ms per widget, every phase%s", targetCPUPerWidgetMs, nNote)},
+			targetCPUPerWidgetMs, "%.1f ms", and(pooled, atTargetN), func(p PhaseResult) float64 { return p.CPUPerWidgetMs }),
 		ratioTarget(runs, fmt.Sprintf("Wall time / floor at N=%d, max_access_tokens 1", atN), targetRatioOneToken, nNote, and(oneToken, atTargetN), worst),
 		judge(Target{Name: "Tokens minted per provider process, max_access_tokens 1", Limit: fmt.Sprintf("≤ %d (each configured provider signs in once, issue 15)", targetTokensPerProcessP1)},
 			targetTokensPerProcessP1, "%.0f", oneToken, func(p PhaseResult) float64 {

@@ -120,8 +120,8 @@ func TestEvaluateMisses(t *testing.T) {
 		{"a slow create with the pool", func(r []Run) {
 			r[1].Phases[0] = phaseOf(PhaseCreate, 500, 1500, 1500, 1, 41*time.Second, 10, 6)
 		}, "Create wall time"},
-		{"CPU over 8 ms", func(r []Run) {
-			r[0].Phases[1] = phaseOf(PhaseRefresh, 500, 1000, 1000, 1, 141*time.Second, 1, 8.1)
+		{"CPU over 8 ms with the pool", func(r []Run) {
+			r[1].Phases[1] = phaseOf(PhaseRefresh, 500, 550, 550, 1, 4*time.Second, 10, 8.1)
 		}, "Provider CPU"},
 		{"a slow phase with one token", func(r []Run) {
 			r[0].Phases[4] = phaseOf(PhaseDestroy, 500, 500, 500, 1, 45*time.Second, 1, 3) // 45/40
@@ -168,8 +168,8 @@ func TestEvaluateNothingMeasuredIsMissed(t *testing.T) {
 }
 
 func TestEvaluateAtLargestNWhen500DidNotRun(t *testing.T) {
-	runs := []Run{{Widgets: 10, Parallelism: 10, AccessTokens: "1", PoolSize: 1, Phases: []PhaseResult{
-		phaseOf(PhaseCreate, 10, 30, 30, 1, 2*time.Second, 1, 6),
+	runs := []Run{{Widgets: 10, Parallelism: 10, AccessTokens: defaultAccessTokens, PoolSize: 10, Phases: []PhaseResult{
+		phaseOf(PhaseCreate, 10, 30, 30, 1, 2*time.Second, 10, 6),
 	}}}
 	tg := targetNamed(t, Evaluate(runs), "Provider CPU")
 	if !strings.Contains(tg.Name, "at N=10") || !strings.Contains(tg.Limit, "asks it at N=500") {
