@@ -141,7 +141,9 @@ type Limits struct {
 // gives a fresh client in every phase, so the buckets start full.
 //
 // For each process, in order: its requests need the least T such that
-//   - the client's bucket holds them: n ≤ level + ClientRate·T;
+//   - the client's bucket holds them: n ≤ level + ClientRate·T, where the level at the
+//     process's start is at most one token's allowance (TokenBurst): what a process can count
+//     on, not seeing what others spent, and what the provider's pool assumes;
 //   - its tokens' buckets hold them: n ≤ Σ over the tokens it may hold of TokenBurst +
 //     TokenRate·(T − the time the token can be had), where a token can be had once the
 //     client's token-creation bucket has one to give (at once while it holds some, then one
@@ -149,8 +151,8 @@ type Limits struct {
 //
 // Between processes the buckets refill for as long as the phase really paused (the time from
 // one process's last request to the next one's first); a process that sent nothing adds
-// nothing. With one token and the client limit out of reach this is the old per-token floor,
-// max(0, n − TokenBurst)/TokenRate per process.
+// nothing. With one token the client limit is out of reach and this is the old per-token
+// floor, max(0, n − TokenBurst)/TokenRate per process.
 func Floor(procs []ProcessUse, l Limits, pool int) time.Duration {
 	pool = max(pool, 1)
 	clientCap, createCap := float64(l.ClientRate), float64(l.TokenCreationRate)
@@ -168,6 +170,13 @@ func Floor(procs []ProcessUse, l Limits, pool int) time.Duration {
 		}
 		if p.Last.After(prevLast) {
 			prevLast = p.Last
+		}
+		// A process cannot see what the processes before it spent of the client's allowance
+		// (Genesys counts it across them, and so may other runs sharing the client), so it can
+		// count on one token's allowance at its start and the refill after: the provider's pool
+		// assumes exactly that (DESIGN.md, Token pool), and so does its floor.
+		if l.TokenRate > 0 {
+			clientLevel = math.Min(clientLevel, float64(l.TokenBurst))
 		}
 		// A process that only signed in (a plan walk with nothing to read) spends a token
 		// creation and no time.

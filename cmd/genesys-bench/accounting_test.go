@@ -108,10 +108,12 @@ func TestFloor(t *testing.T) {
 		{"a process that sent nothing adds nothing", []ProcessUse{
 			proc(0, 0, 0, time.Second), proc(1500, 1, 2*time.Second, time.Minute),
 		}, tokenOnly, 1, 4 * time.Minute},
-		// Ten tokens at once: their bursts hold 3000, so do the client's.
-		{"a pool within every burst", []ProcessUse{proc(3000, 10, 0, time.Second)}, genesys, 10, 0},
-		// 6000 requests: the client's bucket (3000 + 3000/min) binds before the tokens' (10 × 300 + 10 × 300/min).
-		{"a pool bound by the client", []ProcessUse{proc(6000, 10, 0, time.Minute)}, genesys, 10, time.Minute},
+		// A process counts on one token's allowance in the client's bucket (300), then 3000 a
+		// minute: 1500 requests take (1500 − 300) / 50 per second = 24 s, whatever the tokens allow.
+		{"a pool within one token's allowance", []ProcessUse{proc(300, 1, 0, time.Second)}, genesys, 10, 0},
+		{"a pool bound by the client", []ProcessUse{proc(1500, 5, 0, 30*time.Second)}, genesys, 10, 24 * time.Second},
+		// 6000 requests: the client's 300 + 3000/min binds before the tokens' 10 × 300 + 10 × 300/min.
+		{"a pool bound by the client for minutes", []ProcessUse{proc(6000, 10, 0, 2*time.Minute)}, genesys, 10, 114 * time.Second},
 		// Two tokens' bursts hold 600; 1200 more at 600/min: two minutes.
 		{"a pool of two bound by its tokens", []ProcessUse{proc(1800, 2, 0, time.Minute)}, genesys, 2, 2 * time.Minute},
 		// One token creation a minute and a burst of one: the second token comes after a
@@ -119,12 +121,15 @@ func TestFloor(t *testing.T) {
 		// tokens at once would need 1.5.
 		{"token creation binds", []ProcessUse{proc(1500, 2, 0, time.Minute)},
 			Limits{TokenRate: 300, TokenBurst: 300, TokenCreationRate: 1}, 2, 2 * time.Minute},
-		// The first process spends the client's bucket; the second starts on what refilled in the
-		// first's floor (0: it fit in the tokens' bursts) and the 30 s pause: 1500 + 1500 = 3000
-		// minus 3000 spent, plus 1500 → 1500 left for 2500 requests: 1000 more at 3000/min = 20 s.
+		// The first process spends the client's bucket to empty in its 54 s; the second, right
+		// after, starts from nothing: 2500 at 50 a second, 50 s.
 		{"the client's bucket is shared across processes", []ProcessUse{
-			proc(3000, 10, 0, time.Second), proc(2500, 10, 31*time.Second, time.Minute),
-		}, Limits{TokenRate: 300, TokenBurst: 300, ClientRate: 3000}, 10, 20 * time.Second},
+			proc(3000, 10, 0, time.Second), proc(2500, 10, time.Second, time.Minute),
+		}, Limits{TokenRate: 300, TokenBurst: 300, ClientRate: 3000}, 10, 104 * time.Second},
+		// After a long enough pause it counts on one token's allowance again.
+		{"a pause refills the client's bucket up to one token's allowance", []ProcessUse{
+			proc(3000, 10, 0, time.Second), proc(2500, 10, 5*time.Minute, 6*time.Minute),
+		}, Limits{TokenRate: 300, TokenBurst: 300, ClientRate: 3000}, 10, 54*time.Second + 44*time.Second},
 		{"no limit, no floor", []ProcessUse{proc(100000, 1, 0, time.Second)}, Limits{}, 1, 0},
 	}
 	for _, tt := range tests {

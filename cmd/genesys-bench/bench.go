@@ -278,8 +278,8 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-// render writes the report and the plot again from a results.json, with the targets judged
-// afresh: for a report whose format changed after the run.
+// render writes the report and the plot again from a results.json, with the floors computed
+// and the targets judged afresh: for a report whose format or floor changed after the run.
 func render(jsonPath, dir string) error {
 	data, err := os.ReadFile(jsonPath)
 	if err != nil {
@@ -288,6 +288,11 @@ func render(jsonPath, dir string) error {
 	var res Result
 	if err := json.Unmarshal(data, &res); err != nil {
 		return fmt.Errorf("%s: %w", jsonPath, err)
+	}
+	for i := range res.Runs {
+		for j := range res.Runs[i].Phases {
+			res.Runs[i].Phases[j].setFloor(res.Settings.Limits, res.Runs[i].PoolSize)
+		}
 	}
 	res.Targets = Evaluate(res.Runs)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -161,7 +161,7 @@ func (b *bench) runOne(ctx context.Context, n, p int, accessTokens string) Run {
 			if i < len(steps)-1 && ctx.Err() == nil {
 				b.log.Printf("%s: %s failed; destroying what is left", runName(r), s.phase)
 				cleanup := append(slices.Clone(destroyArgs), vars(phaseCleanup, descriptionUpdated)...)
-				_, _, _ = b.terraformRun(ctx, dir, phaseCleanup, cleanup)
+				_, _, _, _ = b.terraformRun(ctx, dir, phaseCleanup, cleanup)
 			}
 			break
 		}
@@ -173,7 +173,7 @@ func (b *bench) runOne(ctx context.Context, n, p int, accessTokens string) Run {
 func (b *bench) phase(ctx context.Context, dir string, r Run, name string, args []string,
 	verify func(int, []byte) (int, error)) PhaseResult {
 	b.emu.ResetJournal()
-	code, wall, out := b.terraformRun(ctx, dir, name, args)
+	code, wall, tfCPU, out := b.terraformRun(ctx, dir, name, args)
 	procs, uerr := readUsage(filepath.Join(dir, name+".usage.jsonl"))
 	counts := Account(b.emu.Journal(), procs)
 	usage := Summarize(procs)
@@ -181,6 +181,7 @@ func (b *bench) phase(ctx context.Context, dir string, r Run, name string, args 
 	res := NewPhaseResult(name, r.Widgets, counts, wall, b.settings.Limits, r.PoolSize, usage)
 	res.Command = args
 	res.ExitCode = code
+	res.TerraformCPUSeconds = tfCPU.Seconds()
 	failed, err := verify(code, out)
 	res.Failed = failed
 	if err == nil && uerr != nil {
@@ -204,8 +205,10 @@ func errSuffix(e string) string {
 }
 
 // terraformRun runs terraform in dir with the benchmark's environment; its output goes to
-// name.log in dir and is returned. The exit code is -1 when terraform could not be run.
-func (b *bench) terraformRun(ctx context.Context, dir, name string, args []string) (int, time.Duration, []byte) {
+// name.log in dir and is returned, with terraform's own CPU time (its providers' not included:
+// they are the wrapper's children, not terraform's). The exit code is -1 when terraform could
+// not be run.
+func (b *bench) terraformRun(ctx context.Context, dir, name string, args []string) (code int, wall, cpu time.Duration, output []byte) {
 	ctx, cancel := context.WithTimeout(ctx, phaseTimeout)
 	defer cancel()
 	var out bytes.Buffer
@@ -213,7 +216,7 @@ func (b *bench) terraformRun(ctx context.Context, dir, name string, args []strin
 	cmd.Dir = dir
 	env, err := b.env(dir, name)
 	if err != nil {
-		return -1, 0, []byte("Error: " + err.Error())
+		return -1, 0, 0, []byte("Error: " + err.Error())
 	}
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -222,9 +225,11 @@ func (b *bench) terraformRun(ctx context.Context, dir, name string, args []strin
 	cmd.WaitDelay = time.Minute
 	start := time.Now()
 	err = cmd.Run()
-	wall := time.Since(start)
+	wall = time.Since(start)
+	if ps := cmd.ProcessState; ps != nil {
+		cpu = ps.UserTime() + ps.SystemTime()
+	}
 	_ = os.WriteFile(filepath.Join(dir, name+".log"), out.Bytes(), 0o644)
-	code := 0
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr):
@@ -233,7 +238,7 @@ func (b *bench) terraformRun(ctx context.Context, dir, name string, args []strin
 		code = -1
 		fmt.Fprintf(&out, "\nError: running terraform: %v\n", err)
 	}
-	return code, wall, out.Bytes()
+	return code, wall, cpu, out.Bytes()
 }
 
 // env is the environment of every terraform command: the machine's, without anything that

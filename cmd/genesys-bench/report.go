@@ -93,6 +93,9 @@ type PhaseResult struct {
 
 	Provider       UsageSummary `json:"provider"`
 	CPUPerWidgetMs float64      `json:"cpuPerWidgetMs"`
+	// TerraformCPUSeconds is the terraform command's own CPU time, its providers' not included:
+	// where a phase's wall time goes when the limits do not bind.
+	TerraformCPUSeconds float64 `json:"terraformCpuSeconds"`
 
 	ExitCode int    `json:"exitCode"`
 	Failed   int    `json:"failedResources"`
@@ -102,11 +105,7 @@ type PhaseResult struct {
 // NewPhaseResult fills in what follows from the counts and times.
 func NewPhaseResult(phase string, widgets int, counts Counts, wall time.Duration, limits Limits, pool int, usage UsageSummary) PhaseResult {
 	p := PhaseResult{Phase: phase, Widgets: widgets, Counts: counts, WallSeconds: wall.Seconds(), Provider: usage}
-	floor := Floor(counts.Processes, limits, pool)
-	p.FloorSeconds = floor.Seconds()
-	if r, ok := Ratio(wall, floor); ok {
-		p.Ratio = &r
-	}
+	p.setFloor(limits, pool)
 	if widgets > 0 {
 		p.PerWidget = float64(counts.APIRequests) / float64(widgets)
 		p.CPUPerWidgetMs = float64(usage.CPU.Microseconds()) / 1000 / float64(widgets)
@@ -116,6 +115,17 @@ func NewPhaseResult(phase string, widgets int, counts Counts, wall time.Duration
 		}
 	}
 	return p
+}
+
+// setFloor computes the floor and the ratio from the phase's processes: at the run, and again
+// when a results.json is rendered anew (so the floor's model can change after a run).
+func (p *PhaseResult) setFloor(limits Limits, pool int) {
+	floor := Floor(p.Processes, limits, pool)
+	p.FloorSeconds = floor.Seconds()
+	p.Ratio = nil
+	if r, ok := Ratio(time.Duration(p.WallSeconds*float64(time.Second)), floor); ok {
+		p.Ratio = &r
+	}
 }
 
 // Target is one of the issues' targets and whether the run met it.
@@ -375,8 +385,8 @@ func WriteMarkdown(w io.Writer, res Result, plotFile string) error {
 			}
 			if first {
 				fmt.Fprintf(&b, "## max_access_tokens %s, parallelism %d\n\n", poolLabel(r), k.parallelism)
-				b.WriteString("| N | Phase | Requests | Req/widget | 429s | Tokens minted | Retries | Wall (s) | Floor (s) | Wall/floor | Provider CPU (s) | CPU/widget (ms) | Peak RSS (MiB) | Failed |\n")
-				b.WriteString("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+				b.WriteString("| N | Phase | Requests | Req/widget | 429s | Tokens minted | Retries | Wall (s) | Floor (s) | Wall/floor | Provider CPU (s) | CPU/widget (ms) | Peak RSS (MiB) | Terraform CPU (s) | Failed |\n")
+				b.WriteString("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 				first = false
 			}
 			for _, ph := range r.Phases {
@@ -384,10 +394,10 @@ func WriteMarkdown(w io.Writer, res Result, plotFile string) error {
 				if ph.TokenRefusals > 0 {
 					minted += fmt.Sprintf(" (+%d refused)", ph.TokenRefusals)
 				}
-				fmt.Fprintf(&b, "| %d | %s | %d | %.2f | %d | %s | %d | %.1f | %.1f | %s | %.2f (%d) | %.1f | %.0f | %s |\n",
+				fmt.Fprintf(&b, "| %d | %s | %d | %.2f | %d | %s | %d | %.1f | %.1f | %s | %.2f (%d) | %.1f | %.0f | %.1f | %s |\n",
 					r.Widgets, ph.Phase, ph.APIRequests, ph.PerWidget, ph.TooManyRequests, minted, ph.Retries,
 					ph.WallSeconds, ph.FloorSeconds, formatRatio(ph.Ratio), ph.Provider.CPU.Seconds(), ph.Provider.Processes,
-					ph.CPUPerWidgetMs, float64(ph.Provider.PeakRSS)/(1<<20), failedCell(ph))
+					ph.CPUPerWidgetMs, float64(ph.Provider.PeakRSS)/(1<<20), ph.TerraformCPUSeconds, failedCell(ph))
 			}
 		}
 		b.WriteString("\n")
@@ -443,13 +453,15 @@ func WriteMarkdown(w io.Writer, res Result, plotFile string) error {
 - Retries are attempts the client had to repeat: answers its policy retries (429, 5xx, 401) and requests that got no
   answer. In a phase that ended without error each was followed by another attempt.
 - The floor is the least wall time the limits allow for the requests the emulator accepted: per access token (a bucket
-  of the burst refilled at the token rate), per OAuth client across its tokens (a bucket of a minute's allowance) and
-  token creation (likewise), when each provider process may hold max_access_tokens tokens, each to be had once the
-  token-creation bucket gives one. Terraform starts the provider afresh for each graph walk (the plan's, the apply's),
-  one after another; their floors add up, and the client's buckets, which they share, refill between them for as long
-  as the phase really paused. With one token this is the old floor, (accepted − burst) / rate per process. Wall/floor
-  is shown when the floor is a second or more; below that every request fit in the buckets' bursts, and the wall time
-  is the provider's, Terraform's and the emulator's own work.
+  of the burst refilled at the token rate), per OAuth client across its tokens (a minute's allowance, refilled at its
+  rate) and token creation (likewise), when each provider process may hold max_access_tokens tokens, each to be had
+  once the token-creation bucket gives one. A process cannot see what others spent of its client's allowance, so it
+  counts on one token's allowance in the client's bucket at its start, as the provider's pool does (DESIGN.md, Token
+  pool): with the pool, N requests need at least (N − 300) / 50 s. Terraform starts the provider afresh for each graph
+  walk (the plan's, the apply's), one after another; their floors add up, and the client's buckets carry over between
+  them, refilled for as long as the phase really paused. With one token this is the old floor, (accepted − burst) /
+  rate per process. Wall/floor is shown when the floor is a second or more. Terraform CPU is the terraform command's
+  own (its providers' not included): where the wall time goes when the limits do not bind.
 - Provider CPU is user + system time summed over the phase's provider processes (their count in brackets), Peak RSS
   the largest of them, measured by a wrapper that runs the provider as its child. CPU/widget is CPU / N.
   `+"`-cpuprofile DIR`"+` writes a pprof CPU profile of each of those processes (DESIGN.md, Benchmark).

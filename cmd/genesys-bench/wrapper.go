@@ -44,6 +44,7 @@ func runWrapped(provider, usageFile string, args []string) int {
 	// child dies with it (childProcAttr). Signals sent to the wrapper itself are passed on.
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	dieWithParent()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "genesys-bench wrapper: starting the provider: %v\n", err)
