@@ -36,10 +36,7 @@ import (
 // writes the state, after making the integration in the emulator as that provider does.
 func TestAccAgentWidget_movedFromOfficialProvider(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
-	factories := map[string]func() (tfprotov6.ProviderServer, error){
-		"genesys":      testAccProtoV6ProviderFactories["genesys"],
-		"genesyscloud": providerserver.NewProtocol6WithError(&officialStandIn{apiURL: emu.URL}),
-	}
+	factories := withOfficialStandIn(&officialStandIn{apiURL: emu.URL})
 	official := `
 provider "genesyscloud" {}
 resource "genesyscloud_integration" "dashboard" {
@@ -127,10 +124,7 @@ resource "genesys_agent_widget" "dashboard" {
 // saying what to do, with nothing sent but reads and the integration left to the official provider.
 func TestAccAgentWidget_movedFromOfficialProviderByType(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
-	factories := map[string]func() (tfprotov6.ProviderServer, error){
-		"genesys":      testAccProtoV6ProviderFactories["genesys"],
-		"genesyscloud": providerserver.NewProtocol6WithError(&officialStandIn{apiURL: emu.URL}),
-	}
+	factories := withOfficialStandIn(&officialStandIn{apiURL: emu.URL})
 	// The data actions integration is no widget; the stand-in keeps it in state only, as the
 	// emulator knows the two widget types alone.
 	officialProvider := `
@@ -247,10 +241,7 @@ func TestAccAgentWidget_importAndRemovedFromOfficialProvider(t *testing.T) {
 		Name: "Agent dashboard", Notes: "Queue metrics", Version: 1, URL: "https://widgets.example.com/dashboard/index.html",
 		DisplayType: "widget", Sandbox: []string{"allow-scripts", "allow-same-origin"}, Permissions: []string{}, Groups: []string{},
 	})
-	factories := map[string]func() (tfprotov6.ProviderServer, error){
-		"genesys":      testAccProtoV6ProviderFactories["genesys"],
-		"genesyscloud": providerserver.NewProtocol6WithError(&officialStandIn{apiURL: emu.URL, adopt: id}),
-	}
+	factories := withOfficialStandIn(&officialStandIn{apiURL: emu.URL, adopt: id})
 	official := `
 provider "genesyscloud" {}
 resource "genesyscloud_integration" "dashboard" {
@@ -390,6 +381,15 @@ func TestMoveFromOfficialIntegration_refusesOtherTypes(t *testing.T) {
 // officialStandIn is the smallest provider whose genesyscloud_integration has the state shape of
 // the official Genesys Cloud provider's, creating the integration in the emulator (org-a) with
 // this project's API client; with adopt set, it records that integration instead of making one.
+// withOfficialStandIn returns the provider factories of a test that runs ours beside the
+// stand-in for the official provider.
+func withOfficialStandIn(standIn *officialStandIn) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"genesys":      testAccProtoV6ProviderFactories["genesys"],
+		"genesyscloud": providerserver.NewProtocol6WithError(standIn),
+	}
+}
+
 type officialStandIn struct {
 	apiURL, adopt string
 	c             *client.Client
