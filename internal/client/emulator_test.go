@@ -495,6 +495,9 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 				if !found {
 					t.Errorf("returned id %s is not in the org", in.ID)
 				}
+				// The server journals a request after it answers, and a POST the
+				// client gave up on answers later still.
+				synctest.Wait()
 				if got := e.count(http.MethodPost, "/api/v2/integrations"); got != tt.wantPosts {
 					t.Errorf("POSTs = %d, want %d", got, tt.wantPosts)
 				}
