@@ -881,38 +881,53 @@ func testConfigConflictIsBounded(t *testing.T) {
 	}
 }
 
-func TestListEveryPage(t *testing.T) { synctest.Test(t, testListEveryPage) }
+// TestListCostsAPagePer100: a listing that holds still costs one request per
+// 100 matching integrations (one when there are none), each the next page of
+// 100 sorted by id with the filter, and lists every integration once.
+func TestListCostsAPagePer100(t *testing.T) { synctest.Test(t, testListCostsAPagePer100) }
 
-func testListEveryPage(t *testing.T) {
+func testListCostsAPagePer100(t *testing.T) {
 	e := newEmu(t, emulator.Config{RateLimit: -1})
 	c := e.client()
 	ctx := context.Background()
-	const n = 205
-	for i := range n {
-		if _, err := c.CreateIntegration(ctx, fmt.Sprintf("w%03d", i), TypeEmbeddedClientApp); err != nil {
+	// Integrations the filter leaves out, so pages count matching ones only.
+	for i := range 30 {
+		if _, err := c.CreateIntegration(ctx, fmt.Sprintf("other%03d", i), TypeInteractionWidget); err != nil {
 			t.Fatal(err)
 		}
 	}
-	e.server.ResetJournal()
-	all, err := c.ListIntegrations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, in := range all {
-		seen[in.ID] = true
-	}
-	if len(all) != n || len(seen) != n {
-		t.Errorf("listed %d (%d distinct), want %d", len(all), len(seen), n)
-	}
-	// One page that shows the list is longer, then overlapping pages sorted by id.
-	synctest.Wait() // the server journals a request after it answers
-	if got := e.count(http.MethodGet, "/api/v2/integrations"); got != 4 {
-		t.Errorf("list requests = %d, want 4", got)
-	}
-	for i, j := range e.server.JournalWhere(emulator.JournalFilter{Method: http.MethodGet, Route: "/api/v2/integrations"}) {
-		if sorted := strings.Contains(j.Query, "sortBy=id"); sorted != (i > 0) {
-			t.Errorf("list request %d: %q", i, j.Query)
+	made := 0
+	for _, n := range []int{0, 1, 100, 101, 500} {
+		for ; made < n; made++ {
+			if _, err := c.CreateIntegration(ctx, fmt.Sprintf("w%03d", made), TypeEmbeddedClientApp); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.server.ResetJournal()
+		all, err := e.client().ListIntegrationsWhere(ctx, ListFilter{IntegrationType: TypeEmbeddedClientApp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, in := range all {
+			if in.IntegrationType.ID != TypeEmbeddedClientApp {
+				t.Errorf("n=%d: listed %s of type %s", n, in.ID, in.IntegrationType.ID)
+			}
+			seen[in.ID] = true
+		}
+		if len(all) != n || len(seen) != n {
+			t.Errorf("n=%d: listed %d (%d distinct)", n, len(all), len(seen))
+		}
+		synctest.Wait() // the server journals a request after it answers
+		lists := e.server.JournalWhere(emulator.JournalFilter{Method: http.MethodGet, Route: "/api/v2/integrations"})
+		if want := max(1, (n+99)/100); len(lists) != want {
+			t.Errorf("n=%d: %d list requests, want %d", n, len(lists), want)
+		}
+		for i, j := range lists {
+			want := fmt.Sprintf("integrationType=%s&pageNumber=%d&pageSize=100&sortBy=id", TypeEmbeddedClientApp, i+1)
+			if j.Query != want {
+				t.Errorf("n=%d: list request %d asks %q, want %q", n, i+1, j.Query, want)
+			}
 		}
 	}
 }

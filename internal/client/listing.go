@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -61,18 +62,122 @@ func (c *Client) ListIntegrations(ctx context.Context) ([]Integration, error) {
 	return c.ListIntegrationsWhere(ctx, ListFilter{})
 }
 
-// ListIntegrationsWhere reads every integration that passes f, none missed
-// (see walkIntegrations).
+// ListIntegrationsWhere reads every integration that passes f, in the fewest
+// requests the API allows: the listing sorted by id in pages of 100, page 1
+// to the page count of the first answer, so ceil(total/100) requests (one for
+// an empty listing) when nothing changes meanwhile (see readPages).
 func (c *Client) ListIntegrationsWhere(ctx context.Context, f ListFilter) ([]Integration, error) {
 	if len(f.IDs) > listPageSize {
 		return nil, fmt.Errorf("listing integrations: %d ids, the API takes at most %d", len(f.IDs), listPageSize)
 	}
-	all, _, err := c.walkIntegrations(ctx, f)
+	_, first, err := c.listPage(ctx, f, listPageSize, 1, true)
 	if err != nil {
 		return nil, err
 	}
+	all := dedupe(first.Entities)
+	if !onePage(first) {
+		if all, err = c.readPages(ctx, f, first); err != nil {
+			return nil, err
+		}
+	}
 	c.remember(all...)
 	return all, nil
+}
+
+// readPages reads the rest of a listing whose first page, sorted by id and
+// full, is first: pages 2 to first.PageCount, of 100, none overlapping.
+//
+// Pages by number are exact only while the listing holds still, so each
+// answer is held to what the first one promised: the same total and page
+// count, as many entries as that total leaves for the page, and a first id
+// past the last id of the page before (sorted by id, the pages of a still
+// listing follow one another; this also rules out an id listed twice). An
+// integration that enters the listing (created, or now passing the filter)
+// changes the total, and behind a page already read it also pushes an id
+// read into the next page; one that leaves it (deleted, or no longer
+// passing) changes the total. Sorting by id keeps an integration in its
+// place when it is renamed, which under the default order by name would
+// move it across pages unseen. On any sign of change the pages read prove
+// nothing, and the listing is walked afresh with overlapping pages
+// (walkIntegrations): the fallback costs the pages read so far and then what
+// a walk costs. The walk starts over rather than from the first page already
+// read, since its first overlap would have to absorb every departure since
+// that read, not only those between two of its own pages: under steady
+// churn it would fall further behind with every page read.
+//
+// What the checks cannot see, and why it is accepted here: between the
+// reads of two pages, k integrations leave the listing behind the page
+// boundary and k enter it ahead of the boundary, so that every later answer
+// still carries the first total. The ids after the boundary then move back
+// onto the page already read, and the first k of them are never listed
+// although they were present throughout. A departure alone, or an arrival
+// alone, is seen; only the pair within the same gap between two page reads
+// (one request's time apart), with nothing else changing that would show,
+// is not.
+// A reader of the listing (the data sources, the list resource) answers for
+// one moment anyway, and what such a race hides from one read the next plan
+// reads again. CreateIntegration's search cannot accept it: an integration
+// it misses is created a second time, and the duplicate is permanent. So it
+// always walks with overlapping pages (walkIntegrations), which costs more
+// (12 requests rather than 10 for 1,000 integrations).
+func (c *Client) readPages(ctx context.Context, f ListFilter, first *integrationPage) ([]Integration, error) {
+	all, still, err := c.plainPages(ctx, f, first)
+	if err != nil || still {
+		return all, err
+	}
+	c.log.debug(ctx, "genesys listing changed while its pages were read, walking it with overlapping pages", map[string]any{
+		"total": first.Total,
+	})
+	all, _, err = c.walkIntegrations(ctx, f)
+	return all, err
+}
+
+// plainPages reads pages 2 to first.PageCount and reports whether every
+// answer continued the first one (see readPages); a first page that does
+// not add up (not full, or a page count its total does not give) counts as
+// a change, as there is nothing to hold the rest to.
+func (c *Client) plainPages(ctx context.Context, f ListFilter, first *integrationPage) ([]Integration, bool, error) {
+	if !sortedByID(first.Entities) {
+		return nil, false, fmt.Errorf("listing integrations: %w", errWalkUnordered)
+	}
+	if len(first.Entities) != listPageSize || first.PageCount != pagesFor(first.Total) {
+		return nil, false, nil
+	}
+	all := slices.Clone(first.Entities)
+	prev := first
+	for number := 2; number <= first.PageCount; number++ {
+		_, p, err := c.listPage(ctx, f, listPageSize, number, true)
+		if err != nil {
+			return nil, false, err
+		}
+		if !sortedByID(p.Entities) {
+			return nil, false, fmt.Errorf("listing integrations: %w", errWalkUnordered)
+		}
+		if !continues(first, prev, p, number) {
+			return nil, false, nil
+		}
+		all = append(all, p.Entities...)
+		prev = p
+	}
+	return all, true, nil
+}
+
+// continues reports whether page p, number number, is the page the first
+// answer promised after prev: same total and page count, as many entries as
+// that total leaves for it, and beginning past the last id of prev.
+func continues(first, prev, p *integrationPage, number int) bool {
+	want := min(listPageSize, first.Total-listPageSize*(number-1))
+	return p.Total == first.Total && p.PageCount == first.PageCount &&
+		len(p.Entities) == want && want > 0 &&
+		p.Entities[0].ID > prev.Entities[len(prev.Entities)-1].ID
+}
+
+func pagesFor(total int) int { return (total + listPageSize - 1) / listPageSize }
+
+// onePage reports whether a first page of 100 is the whole listing: one page
+// is a snapshot of one moment, complete whatever else changes.
+func onePage(p *integrationPage) bool {
+	return len(p.Entities) < listPageSize || (p.Total == len(p.Entities) && p.PageCount == 1)
 }
 
 // walkIntegrations reads every integration passing f and returns them with
@@ -81,12 +186,33 @@ func (c *Client) ListIntegrationsWhere(ctx context.Context, f ListFilter) ([]Int
 // judge its candidates before they count as known.
 //
 // Every integration present from the walk's start to its end is returned,
-// whatever else is created, deleted or changed meanwhile. One page is a
-// snapshot of one moment, so a listing that fits one page (the common case
-// for a filtered search) needs nothing more. Pages by number alone could
-// skip: an integration removed before the page being read shifts the rest
-// of the list, and the entry that crosses the page boundary is never seen.
-// So a longer listing is read sorted by id (sortBy=id), in pages that
+// whatever else is created, deleted or changed meanwhile (see walkFrom). The
+// first page is asked sorted by id, as the walk's own first page: whether it
+// is the whole listing does not depend on its order, and when it is not, it
+// is the page a walk begins with (offset 0 covers every id up to its last
+// one at the moment it was read), so reading it again would add a request
+// and nothing to the proof.
+func (c *Client) walkIntegrations(ctx context.Context, f ListFilter) ([]Integration, *response, error) {
+	resp, first, err := c.listPage(ctx, f, listPageSize, 1, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if onePage(first) {
+		return dedupe(first.Entities), resp, nil
+	}
+	all, err := c.walkFrom(ctx, f, first)
+	if err != nil {
+		return nil, nil, err
+	}
+	return all, resp, nil
+}
+
+// walkFrom reads a listing longer than a page, given its first page sorted
+// by id (pageSize 100, pageNumber 1), so that nothing present throughout is
+// missed. One page is a snapshot of one moment, but pages by number alone
+// could skip: an integration removed before the page being read shifts the
+// rest of the list, and the entry that crosses the page boundary is never
+// seen. So the listing is read sorted by id (sortBy=id), in pages that
 // overlap the previous one (page sizes vary so that page boundaries fall
 // short of the entries already read), and each page must begin at or before
 // the last id already read. Each answer then covers a contiguous range of
@@ -96,15 +222,7 @@ func (c *Client) ListIntegrationsWhere(ctx context.Context, f ListFilter) ([]Int
 // vanished in between than the overlap absorbs) is read again from further
 // back; a page that is not sorted by id is an error, since then nothing can
 // be shown complete.
-func (c *Client) walkIntegrations(ctx context.Context, f ListFilter) ([]Integration, *response, error) {
-	first, p, err := c.listPage(ctx, f, listPageSize, 1, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(p.Entities) < listPageSize || (p.Total == len(p.Entities) && p.PageCount == 1) {
-		return dedupe(p.Entities), first, nil
-	}
-
+func (c *Client) walkFrom(ctx context.Context, f ListFilter, first *integrationPage) ([]Integration, error) {
 	var (
 		all     []Integration
 		seen    = map[string]bool{}
@@ -122,13 +240,9 @@ func (c *Client) walkIntegrations(ctx context.Context, f ListFilter) ([]Integrat
 	size, number := listPageSize, 1
 	var lastID string // the greatest id read so far
 	read := 0         // the offset just past the last page read
-	for {
-		_, p, err := c.listPage(ctx, f, size, number, true)
-		if err != nil {
-			return nil, nil, err
-		}
+	for p := first; ; {
 		if !sortedByID(p.Entities) {
-			return nil, nil, fmt.Errorf("listing integrations: %w", errWalkUnordered)
+			return nil, fmt.Errorf("listing integrations: %w", errWalkUnordered)
 		}
 		offset := size * (number - 1)
 		if offset > 0 && (len(p.Entities) == 0 || p.Entities[0].ID > lastID) {
@@ -136,20 +250,23 @@ func (c *Client) walkIntegrations(ctx context.Context, f ListFilter) ([]Integrat
 			// before it than the overlap absorbs, and one may have slipped
 			// by. Read it again with twice the overlap.
 			if gaps++; gaps > maxWalkGaps {
-				return nil, nil, fmt.Errorf("listing integrations: the listing shifted past every page overlap %d times in a row", gaps)
+				return nil, fmt.Errorf("listing integrations: the listing shifted past every page overlap %d times in a row", gaps)
 			}
 			overlap = min(2*overlap, maxPageOverlap)
-			size, number = overlappingPage(read, overlap)
-			continue
+		} else {
+			gaps = 0
+			add(p.Entities)
+			if len(p.Entities) < size {
+				return all, nil
+			}
+			lastID = max(lastID, p.Entities[len(p.Entities)-1].ID)
+			read = offset + len(p.Entities)
 		}
-		gaps = 0
-		add(p.Entities)
-		if len(p.Entities) < size {
-			return all, first, nil
-		}
-		lastID = max(lastID, p.Entities[len(p.Entities)-1].ID)
-		read = offset + len(p.Entities)
 		size, number = overlappingPage(read, overlap)
+		var err error
+		if _, p, err = c.listPage(ctx, f, size, number, true); err != nil {
+			return nil, err
+		}
 	}
 }
 

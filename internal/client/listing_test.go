@@ -22,7 +22,10 @@ type shiftingOrg struct {
 	requests int
 	change   func(o *shiftingOrg, request int)
 	unsorted bool // answer in insertion order whatever sortBy says
-	queries  []string
+	// staleTotal, when set, is the total every answer reports, as a service
+	// whose count lags its entries would.
+	staleTotal int
+	queries    []string
 }
 
 func (o *shiftingOrg) serve(w http.ResponseWriter, r *http.Request) {
@@ -46,9 +49,13 @@ func (o *shiftingOrg) serve(w http.ResponseWriter, r *http.Request) {
 	for _, id := range order[start:end] {
 		entities = append(entities, map[string]any{"id": id, "name": "n-" + id, "integrationType": map[string]any{"id": TypeEmbeddedClientApp}})
 	}
+	total := len(order)
+	if o.staleTotal > 0 {
+		total = o.staleTotal
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"entities": entities, "pageSize": size, "pageNumber": number,
-		"total": len(order), "pageCount": (len(order) + size - 1) / size,
+		"total": total, "pageCount": (total + size - 1) / size,
 	})
 }
 
@@ -65,69 +72,182 @@ func orgOf(n int) []string {
 	return ids
 }
 
+// listers are the two ways the client reads a listing: ListIntegrations
+// (plain pages, falling back to a walk when the listing changes) and the walk
+// of CreateIntegration's search (overlapping pages from the start).
+var listers = []struct {
+	name string
+	list func(*Client) ([]Integration, error)
+}{
+	{"ListIntegrations", func(c *Client) ([]Integration, error) { return c.ListIntegrations(context.Background()) }},
+	{"the create search's walk", func(c *Client) ([]Integration, error) {
+		all, _, err := c.walkIntegrations(context.Background(), ListFilter{})
+		return all, err
+	}},
+}
+
+// missedOrTwice checks that all holds no id twice and returns the ids of
+// present (those there from start to end) it does not hold.
+func missedOrTwice(t *testing.T, all []Integration, present []string) []string {
+	t.Helper()
+	got := map[string]bool{}
+	for _, in := range all {
+		if got[in.ID] {
+			t.Errorf("%s listed twice", in.ID)
+		}
+		got[in.ID] = true
+	}
+	var missed []string
+	for _, id := range present {
+		if !got[id] {
+			missed = append(missed, id)
+		}
+	}
+	slices.Sort(missed)
+	return missed
+}
+
 // TestWalkCannotSkip: integrations vanish before the cursor and appear
-// everywhere while a walk of several pages is under way; every integration
-// present from start to end is still listed. A walk by page number alone
-// would have lost the entries that crossed each page boundary.
+// everywhere before every page from the third on; every integration present
+// from start to end is still listed. A walk by page number alone would have
+// lost the entries that crossed each page boundary. ListIntegrations reads
+// plain pages until the third shows the change (its total), then walks from
+// the start, so it costs three pages more than the walk; the walk reads its
+// first page once.
 func TestWalkCannotSkip(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
-		removed     int // integrations removed from the front before each page after the first two
-		added       int // integrations added before each page
-		maxRequests int // one unsorted page, then about 97 per page, plus re-reads after gaps
+		removed     int    // integrations removed from the front before each page from the third
+		added       int    // integrations added before each page from the third
+		maxRequests [2]int // ListIntegrations, the walk: about 97 a page, plus re-reads after gaps
 	}{
-		{"deletions before the cursor", 2, 0, 7},
-		{"deletions beyond the overlap", 8, 0, 16},
-		{"deletions and creations", 2, 3, 7},
-		{"creations only", 0, 5, 7},
+		{"deletions before the cursor", 2, 0, [2]int{9, 6}},
+		{"deletions beyond the overlap", 8, 0, [2]int{18, 15}},
+		{"deletions and creations", 2, 3, [2]int{9, 6}},
+		{"creations only", 0, 5, [2]int{9, 6}},
+	} {
+		for i, l := range listers {
+			t.Run(tc.name+", "+l.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					org := &shiftingOrg{ids: orgOf(450)}
+					churned := map[string]bool{} // the ids removed or added during the walk
+					org.change = func(o *shiftingOrg, request int) {
+						if request <= 2 {
+							return
+						}
+						sorted := slices.Sorted(slices.Values(o.ids))
+						for i := range tc.removed {
+							// Remove already-read ids (the smallest), which shifts the rest left.
+							o.remove(sorted[i])
+							churned[sorted[i]] = true
+						}
+						for i := range tc.added {
+							id := fmt.Sprintf("id-%04d-new-%d", request*10, i)
+							o.ids = append(o.ids, id)
+							churned[id] = true
+						}
+					}
+					present := slices.Clone(org.ids)
+					all, err := l.list(newFakeGenesys(t, org.serve).client(t))
+					if err != nil {
+						t.Fatalf("listing: %v", err)
+					}
+					present = slices.DeleteFunc(present, func(id string) bool { return churned[id] })
+					if missed := missedOrTwice(t, all, present); len(missed) > 0 {
+						t.Errorf("present throughout but not listed: %v", missed)
+					}
+					if org.requests > tc.maxRequests[i] {
+						t.Errorf("%d requests for about 450 integrations, want at most %d", org.requests, tc.maxRequests[i])
+					}
+				})
+			})
+		}
+	}
+}
+
+// TestListNoticesChange: one change between two page reads of a 500-entry
+// listing, each of the kinds the answers show, makes ListIntegrations walk
+// the listing again, and the answer is complete and has no duplicate. The
+// fallback costs the plain pages read until the change showed and then a
+// walk of the listing as it is now (6 pages for 499 to 501 entries).
+func TestListNoticesChange(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		before     int // the request the change comes before
+		remove     []string
+		add        []string
+		staleTotal bool // the total does not show the change
+		requests   int
+	}{
+		{"a deletion behind the cursor", 3, []string{"id-0042"}, nil, false, 3 + 6},
+		{"a creation behind the cursor", 3, nil, []string{"id-0042a"}, false, 3 + 6},
+		{"a deletion ahead of the cursor", 2, []string{"id-0350"}, nil, false, 2 + 6},
+		{"a creation ahead of the cursor", 5, nil, []string{"id-0450a"}, false, 5 + 6},
+		// The total stays 500: the id pushed over the boundary is listed again.
+		{"a creation behind, a deletion ahead", 2, []string{"id-0350"}, []string{"id-0042a"}, false, 2 + 6},
+		{"a creation behind, the last entry deleted", 5, []string{"id-0499"}, []string{"id-0042a"}, false, 5 + 6},
+		// Only the last page, one entry short, shows it.
+		{"a deletion behind the cursor, the total lagging", 2, []string{"id-0042"}, nil, true, 5 + 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				org := &shiftingOrg{ids: orgOf(450)}
-				present := map[string]bool{}
-				for _, id := range org.ids {
-					present[id] = true
+				org := &shiftingOrg{ids: orgOf(500)}
+				if tc.staleTotal {
+					org.staleTotal = 500
 				}
-				var churn []string // the ids removed or added during the walk
 				org.change = func(o *shiftingOrg, request int) {
-					if request <= 2 {
-						return
-					}
-					sorted := slices.Sorted(slices.Values(o.ids))
-					for i := range tc.removed {
-						// Remove already-read ids (the smallest), which shifts the rest left.
-						id := sorted[i]
-						o.remove(id)
-						churn = append(churn, id)
-					}
-					for i := range tc.added {
-						id := fmt.Sprintf("id-%04d-new-%d", request*10, i)
-						o.ids = append(o.ids, id)
-						churn = append(churn, id)
+					if request == tc.before {
+						for _, id := range tc.remove {
+							o.remove(id)
+						}
+						o.ids = append(o.ids, tc.add...)
 					}
 				}
-				fake := newFakeGenesys(t, org.serve)
-				all, err := fake.client(t).ListIntegrations(context.Background())
+				present := slices.DeleteFunc(slices.Clone(org.ids), func(id string) bool { return slices.Contains(tc.remove, id) })
+				all, err := newFakeGenesys(t, org.serve).client(t).ListIntegrations(context.Background())
 				if err != nil {
 					t.Fatalf("ListIntegrations: %v", err)
 				}
-				got := map[string]bool{}
-				for _, in := range all {
-					if got[in.ID] {
-						t.Errorf("%s listed twice", in.ID)
+				if missed := missedOrTwice(t, all, present); len(missed) > 0 {
+					t.Errorf("present throughout but not listed: %v", missed)
+				}
+				if org.requests != tc.requests {
+					t.Errorf("%d requests, want %d: the change was not seen, or the fallback cost more than a walk", org.requests, tc.requests)
+				}
+			})
+		})
+	}
+}
+
+// TestListResidualRace pins down the one change the plain pages cannot
+// see (readPages): between two page reads an integration behind the
+// boundary is deleted and one ahead of it is created, so every answer
+// carries the first total, and the entry that moved back across the
+// boundary is not listed. The create search's walk, under the same change,
+// misses nothing: that is why it walks.
+func TestListResidualRace(t *testing.T) {
+	for i, l := range listers {
+		t.Run(l.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				org := &shiftingOrg{ids: orgOf(500)}
+				org.change = func(o *shiftingOrg, request int) {
+					if request == 2 {
+						o.remove("id-0042")
+						o.ids = append(o.ids, "id-0450a")
 					}
-					got[in.ID] = true
 				}
-				for _, id := range churn {
-					delete(present, id)
+				present := slices.DeleteFunc(slices.Clone(org.ids), func(id string) bool { return id == "id-0042" })
+				all, err := l.list(newFakeGenesys(t, org.serve).client(t))
+				if err != nil {
+					t.Fatalf("listing: %v", err)
 				}
-				for id := range present {
-					if !got[id] {
-						t.Errorf("%s was present throughout but not listed", id)
-					}
+				missed := missedOrTwice(t, all, present)
+				want := [][]string{{"id-0100"}, nil}[i]
+				if !slices.Equal(missed, want) {
+					t.Errorf("missed %v, want %v", missed, want)
 				}
-				if org.requests > tc.maxRequests {
-					t.Errorf("%d requests for about 450 integrations, want at most %d", org.requests, tc.maxRequests)
+				if want := []int{5, 6}[i]; org.requests != want {
+					t.Errorf("%d requests, want %d", org.requests, want)
 				}
 			})
 		})
@@ -135,36 +255,60 @@ func TestWalkCannotSkip(t *testing.T) {
 }
 
 // TestWalkOnePageIsOneRequest: a listing that fits one page costs one
-// request and asks for no order.
+// request, by either way of listing.
 func TestWalkOnePageIsOneRequest(t *testing.T) { synctest.Test(t, testWalkOnePageIsOneRequest) }
 
 func testWalkOnePageIsOneRequest(t *testing.T) {
-	org := &shiftingOrg{ids: orgOf(99)}
-	fake := newFakeGenesys(t, org.serve)
-	all, err := fake.client(t).ListIntegrationsWhere(context.Background(), ListFilter{IntegrationType: TypeEmbeddedClientApp, ReportedState: ReportedInactive})
-	if err != nil || len(all) != 99 {
-		t.Fatalf("ListIntegrationsWhere = %d integrations, %v", len(all), err)
+	f := ListFilter{IntegrationType: TypeEmbeddedClientApp, ReportedState: ReportedInactive}
+	want := "integrationType=" + TypeEmbeddedClientApp + "&pageNumber=1&pageSize=100&reportedState=INACTIVE&sortBy=id"
+	for _, list := range []func(*Client) ([]Integration, error){
+		func(c *Client) ([]Integration, error) { return c.ListIntegrationsWhere(context.Background(), f) },
+		func(c *Client) ([]Integration, error) {
+			all, _, err := c.walkIntegrations(context.Background(), f)
+			return all, err
+		},
+	} {
+		org := &shiftingOrg{ids: orgOf(99)}
+		all, err := list(newFakeGenesys(t, org.serve).client(t))
+		if err != nil || len(all) != 99 {
+			t.Fatalf("listing = %d integrations, %v", len(all), err)
+		}
+		if len(org.queries) != 1 || org.queries[0] != want {
+			t.Errorf("queries %q, want one: %q", org.queries, want)
+		}
 	}
-	want := "integrationType=" + TypeEmbeddedClientApp + "&pageNumber=1&pageSize=100&reportedState=INACTIVE"
-	if len(org.queries) != 1 || org.queries[0] != want {
-		t.Errorf("queries %q, want one: %q", org.queries, want)
+}
+
+// TestWalkReadsItsFirstPageOnce: the create search's first page, asked
+// sorted by id, is the walk's first page, which is not read again.
+func TestWalkReadsItsFirstPageOnce(t *testing.T) { synctest.Test(t, testWalkReadsItsFirstPageOnce) }
+
+func testWalkReadsItsFirstPageOnce(t *testing.T) {
+	org := &shiftingOrg{ids: orgOf(250)}
+	all, _, err := newFakeGenesys(t, org.serve).client(t).walkIntegrations(context.Background(), ListFilter{})
+	if err != nil || len(all) != 250 {
+		t.Fatalf("walkIntegrations = %d integrations, %v", len(all), err)
+	}
+	if len(org.queries) != 3 || org.queries[0] != "pageNumber=1&pageSize=100&sortBy=id" || slices.Contains(org.queries[1:], org.queries[0]) {
+		t.Errorf("queries %q, want three sorted by id, the first page of 100 once", org.queries)
 	}
 }
 
 // TestWalkRefusesAnUnorderedListing: when the service does not sort as
-// asked, a walk of several pages cannot be shown complete, and says so
-// rather than return what may be a partial list.
+// asked, a listing of several pages cannot be shown complete, and both ways
+// of listing say so rather than return what may be a partial list.
 func TestWalkRefusesAnUnorderedListing(t *testing.T) {
 	synctest.Test(t, testWalkRefusesAnUnorderedListing)
 }
 
 func testWalkRefusesAnUnorderedListing(t *testing.T) {
-	org := &shiftingOrg{ids: orgOf(250), unsorted: true}
-	fake := newFakeGenesys(t, org.serve)
-	_, err := fake.client(t).ListIntegrations(context.Background())
-	if !errors.Is(err, errWalkUnordered) {
-		t.Fatalf("ListIntegrations over an unordered listing = %v", err)
+	for _, l := range listers {
+		org := &shiftingOrg{ids: orgOf(250), unsorted: true}
+		if _, err := l.list(newFakeGenesys(t, org.serve).client(t)); !errors.Is(err, errWalkUnordered) {
+			t.Errorf("%s over an unordered listing = %v", l.name, err)
+		}
 	}
+	fake := newFakeGenesys(t, (&shiftingOrg{}).serve)
 	if _, err := fake.client(t).ListIntegrationsWhere(context.Background(), ListFilter{IDs: make([]string, listPageSize+1)}); err == nil {
 		t.Error("more ids than a page holds were accepted")
 	}
