@@ -222,21 +222,35 @@ func (g *limitedGenesys) maxInWindow(d time.Duration) int {
 	return best
 }
 
-// TestPoolKeepsOneTokenWhileOneSuffices: calls that one token's allowance
-// holds, however many at once, never mint a second token.
-func TestPoolKeepsOneTokenWhileOneSuffices(t *testing.T) {
-	synctest.Test(t, testPoolKeepsOneTokenWhileOneSuffices)
-}
-
-func testPoolKeepsOneTokenWhileOneSuffices(t *testing.T) {
-	g := newLimitedGenesys(t, 300, 300, 3000)
-	c := g.client(t, 10)
-	runConcurrently(t, c, 250, 50)
-	if got := len(g.issued()); got != 1 {
-		t.Errorf("%d tokens minted for 250 calls within one token's burst of 300, want 1", got)
-	}
-	if st := c.Stats(); st.TokensMinted != 1 || st.TokenFetches != 1 || st.Requests != 250 {
-		t.Errorf("stats = %+v", st)
+// TestPoolStaysAtOneToken: a second token is minted only when it could
+// send a call sooner than the first. Calls that one token's allowance
+// holds, however many at once, never mint one; nor do calls when the
+// client's allowance is no larger than one token's. Either way no call is
+// refused.
+func TestPoolStaysAtOneToken(t *testing.T) {
+	for _, tc := range []struct {
+		name                             string
+		perToken, perClient, calls, conc int
+	}{
+		{"one token's burst holds every call", 300, 3000, 250, 50},
+		{"the client-wide limit equals one token's", 60, 60, 120, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := newLimitedGenesys(t, tc.perToken, tc.perToken, tc.perClient)
+				c := g.client(t, 10)
+				runConcurrently(t, c, tc.calls, tc.conc)
+				if got := len(g.issued()); got != 1 {
+					t.Errorf("%d tokens minted, want 1", got)
+				}
+				if n := g.throttled(); n != 0 {
+					t.Errorf("%d 429s", n)
+				}
+				if st := c.Stats(); st.TokensMinted != 1 || st.TokenFetches != 1 || st.Requests != int64(tc.calls) {
+					t.Errorf("stats = %+v, want one token fetched and minted and %d requests", st, tc.calls)
+				}
+			})
+		})
 	}
 }
 
@@ -275,25 +289,6 @@ func testPoolGrowsWhenPacingWouldWait(t *testing.T) {
 	}
 	if most := g.maxInWindow(time.Minute); most > perClient+perToken {
 		t.Errorf("%d requests in one minute; the client-wide pacer allows %d", most, perClient+perToken)
-	}
-}
-
-// TestPoolDoesNotGrowWhenTheClientLimitBinds: when the client's allowance
-// is no larger than one token's, a second token could never send sooner,
-// so none is minted.
-func TestPoolDoesNotGrowWhenTheClientLimitBinds(t *testing.T) {
-	synctest.Test(t, testPoolDoesNotGrowWhenTheClientLimitBinds)
-}
-
-func testPoolDoesNotGrowWhenTheClientLimitBinds(t *testing.T) {
-	g := newLimitedGenesys(t, 60, 60, 60)
-	c := g.client(t, 10)
-	runConcurrently(t, c, 120, 10)
-	if got := len(g.issued()); got != 1 {
-		t.Errorf("%d tokens minted; the client-wide limit equals one token's, so one is all that can be used", got)
-	}
-	if n := g.throttled(); n != 0 {
-		t.Errorf("%d 429s", n)
 	}
 }
 
@@ -350,7 +345,9 @@ func TestPoolPicksTheTokenWithMostHeadroom(t *testing.T) {
 	}
 	c.now = clock.now
 	p := c.tokens
-	p.setClock(clock.now)
+	// The pool holds no token yet, so its own clock and the client-wide
+	// pacer's are all there is to set; mk gives each token the same one.
+	p.now, p.client.now = clock.now, clock.now
 	var gen uint64
 	mk := func(name string, inUse int) *poolToken {
 		gen++

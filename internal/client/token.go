@@ -137,17 +137,6 @@ func newTokenPool(c *Client, clientID, clientSecret, tokenURL string, maxTokens,
 	}
 }
 
-// setClock replaces the pacers' clock (tests).
-func (p *tokenPool) setClock(now func() time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.now = now
-	p.client.now = now
-	for _, t := range p.tokens {
-		t.pacer.now = now
-	}
-}
-
 // get returns a live access token, minting the first one if there is none;
 // concurrent callers share one grant, and each waits only as long as its
 // own ctx allows. It paces nothing: calls paced by a limit of their own (a
