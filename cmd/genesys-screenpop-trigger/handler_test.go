@@ -19,6 +19,7 @@ import (
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hooktest"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/screenpop"
 )
 
@@ -52,33 +53,13 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// hookReceiver is the productivity platform's webhook: it counts events and answers status.
-type hookReceiver struct {
-	status int
-	mu     sync.Mutex
-	events int
-}
-
-func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	h.mu.Lock()
-	h.events++
-	h.mu.Unlock()
-	w.WriteHeader(h.status)
-}
-
-func (h *hookReceiver) count() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.events
-}
-
 // fixture is a trigger served by httptest, delivering to an in-process emulator.
 type fixture struct {
 	emu     *emulator.Server
 	trigger *trigger
 	url     string // base URL of the trigger
 	logs    *lockedBuffer
-	hook    *hookReceiver
+	hook    *hooktest.Receiver
 }
 
 type fixtureOption func(*emulator.Config, *trigger)
@@ -118,9 +99,7 @@ func newFixtureBehind(t *testing.T, wrap func(http.Handler) http.Handler, opts .
 	}
 	api := httptest.NewServer(h)
 	t.Cleanup(api.Close)
-	hook := &hookReceiver{status: http.StatusNoContent}
-	hookSrv := httptest.NewServer(hook)
-	t.Cleanup(hookSrv.Close)
+	hook, hookURL := hooktest.Serve(t, hooktest.Status(http.StatusNoContent))
 
 	c, err := client.New(client.Config{
 		ClientID:     "org-a-client",
@@ -138,7 +117,7 @@ func newFixtureBehind(t *testing.T, wrap func(http.Handler) http.Handler, opts .
 		Client:         c,
 		SigningSecret:  []byte(testSigningSecret),
 		AllowedDomains: []string{"app.example.com", "*.crm.example.com"},
-		WebhookURL:     hookSrv.URL + "/hooks/T0KEN-in-path",
+		WebhookURL:     hookURL + "/hooks/T0KEN-in-path",
 	}
 	srv := httptest.NewServer(tr.handler())
 	t.Cleanup(srv.Close)
@@ -258,8 +237,8 @@ func TestTriggerPops(t *testing.T) {
 	if err != nil || token != testSessionToken || data.Get("account") != testCustomerValue || data.Get("name") != "Ada" {
 		t.Errorf("the pop's fragment reads back token ok=%t, %d data keys, err %v", token == testSessionToken, len(data), err)
 	}
-	if f.hook.count() != 1 {
-		t.Errorf("webhook heard %d events; want 1", f.hook.count())
+	if f.hook.Len() != 1 {
+		t.Errorf("webhook heard %d events; want 1", f.hook.Len())
 	}
 	if !strings.Contains(f.logs.String(), "level=DEBUG msg=\"signed screen pop for user agent-1") {
 		t.Errorf("the log does not show the delivery's progress at debug level:\n%s", f.logs.String())
@@ -289,8 +268,8 @@ func TestTriggerRetriedRequestPopsOnce(t *testing.T) {
 	if n := len(f.emu.ScreenPops(testOrg)); n != 1 {
 		t.Errorf("%d pops delivered; want 1", n)
 	}
-	if f.hook.count() != 1 {
-		t.Errorf("webhook heard %d events; want 1", f.hook.count())
+	if f.hook.Len() != 1 {
+		t.Errorf("webhook heard %d events; want 1", f.hook.Len())
 	}
 
 	// The key may also come in the body; without any key each request is a pop of its own.
@@ -486,7 +465,7 @@ func TestTriggerRefusesForeignHosts(t *testing.T) {
 
 func TestTriggerWarnsOfAFailedWebhook(t *testing.T) {
 	f := newFixture(t)
-	f.hook.status = http.StatusForbidden // final: the webhook is not retried
+	f.hook.Reply(hooktest.Status(http.StatusForbidden)) // final: the webhook is not retried
 	a := f.post(t, nil, popBody(""))
 	var got triggerResponse
 	a.json(t, &got)

@@ -3,16 +3,15 @@ package client
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hooktest"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/memnet"
 )
 
@@ -23,48 +22,29 @@ const (
 	hookBody      = `{"event":"test"}`
 )
 
-// hookReceiver is a productivity platform: it checks every request and answers from a script.
-type hookReceiver struct {
-	t       *testing.T
-	mu      sync.Mutex
-	bodies  []string
-	answers []func(http.ResponseWriter, *http.Request) // one per attempt; the last repeats
-}
-
-func (rc *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		rc.t.Errorf("reading the body: %v", err)
-	}
-	switch {
-	case r.Method != http.MethodPost:
-		rc.t.Errorf("method %s; want POST", r.Method)
-	case r.Header.Get("Content-Type") != "application/json":
-		rc.t.Errorf("Content-Type %q", r.Header.Get("Content-Type"))
-	case r.Header.Get("X-Payload-Signature") != hookSignature:
-		rc.t.Errorf("X-Payload-Signature %q", r.Header.Get("X-Payload-Signature"))
-	case r.Header.Get("Idempotency-Key") != hookKey:
-		rc.t.Errorf("Idempotency-Key %q", r.Header.Get("Idempotency-Key"))
-	case r.Header.Get("Authorization") != "":
-		rc.t.Errorf("a webhook was sent credentials: Authorization %q", r.Header.Get("Authorization"))
-	case r.URL.Query().Get("token") != hookPathToken:
-		rc.t.Errorf("query lost: %q", r.URL.RawQuery)
-	}
-	rc.mu.Lock()
-	rc.bodies = append(rc.bodies, string(body))
-	n := len(rc.bodies)
-	rc.mu.Unlock()
-	rc.answers[min(n, len(rc.answers))-1](w, r)
-}
-
-func (rc *hookReceiver) attempts() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.bodies)
-}
-
-func answer(code int) func(http.ResponseWriter, *http.Request) {
-	return func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(code) }
+// checkHookRequests checks, when the test ends, every request rc was sent: a signed JSON POST
+// under the key given, without credentials, to the URL with its query intact.
+func checkHookRequests(t *testing.T, rc *hooktest.Receiver) {
+	t.Cleanup(func() {
+		for i, r := range rc.Requests() {
+			switch {
+			case r.ReadErr != nil:
+				t.Errorf("request %d: reading the body: %v", i+1, r.ReadErr)
+			case r.Method != http.MethodPost:
+				t.Errorf("request %d: method %s; want POST", i+1, r.Method)
+			case r.Header.Get("Content-Type") != "application/json":
+				t.Errorf("request %d: Content-Type %q", i+1, r.Header.Get("Content-Type"))
+			case r.Header.Get("X-Payload-Signature") != hookSignature:
+				t.Errorf("request %d: X-Payload-Signature %q", i+1, r.Header.Get("X-Payload-Signature"))
+			case r.Header.Get("Idempotency-Key") != hookKey:
+				t.Errorf("request %d: Idempotency-Key %q", i+1, r.Header.Get("Idempotency-Key"))
+			case r.Header.Get("Authorization") != "":
+				t.Errorf("request %d: a webhook was sent credentials: Authorization %q", i+1, r.Header.Get("Authorization"))
+			case r.URL.Query().Get("token") != hookPathToken:
+				t.Errorf("request %d: query lost: %q", i+1, r.URL.RawQuery)
+			}
+		}
+	})
 }
 
 // hookClient is a client whose webhook requests reach only srv's receiver (and whose API, never
@@ -81,18 +61,18 @@ func hookClient(t *testing.T, baseURL string, hc *http.Client) *Client {
 	return c
 }
 
-// serveHook starts a receiver on a loopback socket; it returns the client and the hook's URL,
-// which carries a credential in its path and query, as Slack's and others' do.
-func serveHook(t *testing.T, answers ...func(http.ResponseWriter, *http.Request)) (*hookReceiver, *Client, string) {
-	rc := &hookReceiver{t: t, answers: answers}
-	srv := httptest.NewServer(rc)
-	t.Cleanup(srv.Close)
-	return rc, hookClient(t, srv.URL, nil), srv.URL + "/hooks/" + hookPathToken + "?token=" + hookPathToken
+// serveHook starts a receiver answering from script on a loopback socket; it returns the client
+// and the hook's URL, which carries a credential in its path and query, as Slack's and others' do.
+func serveHook(t *testing.T, script ...http.HandlerFunc) (*hooktest.Receiver, *Client, string) {
+	rc, base := hooktest.Serve(t, script...)
+	checkHookRequests(t, rc)
+	return rc, hookClient(t, base, nil), base + "/hooks/" + hookPathToken + "?token=" + hookPathToken
 }
 
 // serveHookInBubble is serveHook over internal/memnet, for tests in a synctest bubble.
-func serveHookInBubble(t *testing.T, answers ...func(http.ResponseWriter, *http.Request)) (*hookReceiver, *Client, string) {
-	rc := &hookReceiver{t: t, answers: answers}
+func serveHookInBubble(t *testing.T, script ...http.HandlerFunc) (*hooktest.Receiver, *Client, string) {
+	rc := hooktest.NewReceiver(script...)
+	checkHookRequests(t, rc)
 	srv := memnet.NewServer(rc)
 	t.Cleanup(func() {
 		if err := srv.Close(); err != nil {
@@ -104,16 +84,17 @@ func serveHookInBubble(t *testing.T, answers ...func(http.ResponseWriter, *http.
 
 func TestPostWebhookRetriesWithTheWholeBody(t *testing.T) {
 	for _, first := range []int{http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway} {
-		rc, c, u := serveHook(t, answer(first), answer(first), answer(http.StatusNoContent))
+		rc, c, u := serveHook(t, hooktest.Status(first), hooktest.Status(first), hooktest.Status(http.StatusNoContent))
 		if err := c.PostWebhook(context.Background(), u, []byte(hookBody), hookSignature, hookKey); err != nil {
 			t.Fatalf("after %d: %v", first, err)
 		}
-		if rc.attempts() != 3 {
-			t.Fatalf("after %d: %d attempts; want 3", first, rc.attempts())
+		reqs := rc.Requests()
+		if len(reqs) != 3 {
+			t.Fatalf("after %d: %d attempts; want 3", first, len(reqs))
 		}
-		for i, b := range rc.bodies {
-			if b != hookBody {
-				t.Errorf("attempt %d sent %q; want %q", i+1, b, hookBody)
+		for i, r := range reqs {
+			if string(r.Body) != hookBody {
+				t.Errorf("attempt %d sent %q; want %q", i+1, r.Body, hookBody)
 			}
 		}
 		if s := c.Stats(); s != (Stats{}) {
@@ -149,8 +130,8 @@ func TestPostWebhookGivesUp(t *testing.T) {
 			if !errors.As(err, &we) {
 				t.Fatalf("PostWebhook = %v; want a *WebhookError", err)
 			}
-			if rc.attempts() != tt.attempts || we.Attempts != tt.attempts || we.Status != tt.answer {
-				t.Errorf("%d requests, error says %d attempts and status %d; want %d and %d", rc.attempts(), we.Attempts, we.Status, tt.attempts, tt.answer)
+			if rc.Len() != tt.attempts || we.Attempts != tt.attempts || we.Status != tt.answer {
+				t.Errorf("%d requests, error says %d attempts and status %d; want %d and %d", rc.Len(), we.Attempts, we.Status, tt.attempts, tt.answer)
 			}
 			host := strings.TrimPrefix(strings.SplitN(u, "/hooks", 2)[0], "http://")
 			if !strings.Contains(err.Error(), `webhook at host "`+host+`"`) || !strings.Contains(err.Error(), tt.want) {
@@ -184,14 +165,14 @@ func TestPostWebhookHonoursRetryAfter(t *testing.T) {
 		rc, c, u := serveHookInBubble(t, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusTooManyRequests)
-		}, answer(http.StatusOK))
+		}, hooktest.Status(http.StatusOK))
 		start := time.Now()
 		if err := c.PostWebhook(context.Background(), u, []byte(hookBody), hookSignature, hookKey); err != nil {
 			t.Fatal(err)
 		}
 		// The one policy waits what Retry-After asks, plus a jitter of at most 50 ms and 5%.
-		if elapsed := time.Since(start); elapsed < time.Second || elapsed > time.Second+100*time.Millisecond || rc.attempts() != 2 {
-			t.Errorf("retried after %v with %d attempts; want one retry after the 1 s asked", elapsed, rc.attempts())
+		if elapsed := time.Since(start); elapsed < time.Second || elapsed > time.Second+100*time.Millisecond || rc.Len() != 2 {
+			t.Errorf("retried after %v with %d attempts; want one retry after the 1 s asked", elapsed, rc.Len())
 		}
 	})
 }
@@ -210,8 +191,8 @@ func TestPostWebhookStopsWithTheContext(t *testing.T) {
 		if !errors.As(err, &we) || we.Status != http.StatusServiceUnavailable {
 			t.Fatalf("PostWebhook = %v; want the 503 it got", err)
 		}
-		if took := time.Since(start); took != 0 || rc.attempts() != 1 {
-			t.Errorf("took %v and %d attempts; want no wait that passes the deadline, after 1", took, rc.attempts())
+		if took := time.Since(start); took != 0 || rc.Len() != 1 {
+			t.Errorf("took %v and %d attempts; want no wait that passes the deadline, after 1", took, rc.Len())
 		}
 		assertNoHookSecrets(t, err)
 	})
@@ -222,8 +203,8 @@ func TestPostWebhookAttemptTimeout(t *testing.T) {
 		rc, c, u := serveHookInBubble(t, func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 		start := time.Now()
 		err := c.PostWebhook(context.Background(), u, []byte(hookBody), hookSignature, hookKey)
-		if Failure(err) != FailureTimeout || rc.attempts() != 3 {
-			t.Fatalf("PostWebhook = %v after %d attempts; want 3 attempts that timed out", err, rc.attempts())
+		if Failure(err) != FailureTimeout || rc.Len() != 3 {
+			t.Fatalf("PostWebhook = %v after %d attempts; want 3 attempts that timed out", err, rc.Len())
 		}
 		// Three attempts of webhookAttemptTimeout, and two backoffs of at most 5 ms.
 		if took := time.Since(start); took < 3*webhookAttemptTimeout || took > 3*webhookAttemptTimeout+10*time.Millisecond {

@@ -2,20 +2,14 @@ package delivery_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +17,7 @@ import (
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/client"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/delivery"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hooktest"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/screenpop"
 )
@@ -36,36 +31,11 @@ const (
 	target        = "https://app.example.com/agent-view"
 )
 
-// hookReceiver is the productivity platform: it keeps every event it is sent and answers with
-// status.
-type hookReceiver struct {
-	status int
-
-	mu      sync.Mutex
-	bodies  [][]byte
-	headers []http.Header
-}
-
-func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	h.mu.Lock()
-	h.bodies = append(h.bodies, body)
-	h.headers = append(h.headers, r.Header.Clone())
-	h.mu.Unlock()
-	w.WriteHeader(h.status)
-}
-
-func (h *hookReceiver) events() ([][]byte, []http.Header) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.bodies), slices.Clone(h.headers)
-}
-
 // fixture is a Sender wired to an in-process emulator, a webhook receiver and an audit log.
 type fixture struct {
 	emu      *emulator.Server
 	sender   *delivery.Sender
-	hook     *hookReceiver
+	hook     *hooktest.Receiver
 	auditLog string
 }
 
@@ -79,9 +49,7 @@ func newFixture(t *testing.T, hookStatus int, faults ...emulator.Fault) *fixture
 	api := httptest.NewServer(emu)
 	t.Cleanup(api.Close)
 
-	hook := &hookReceiver{status: hookStatus}
-	hookSrv := httptest.NewServer(hook)
-	t.Cleanup(hookSrv.Close)
+	hook, hookURL := hooktest.Serve(t, hooktest.Status(hookStatus))
 
 	c, err := client.New(client.Config{
 		ClientID:     "org-a-client",
@@ -107,7 +75,7 @@ func newFixture(t *testing.T, hookStatus int, faults ...emulator.Fault) *fixture
 			Client:         c,
 			SigningSecret:  []byte(signingSecret),
 			AllowedDomains: []string{"app.example.com"},
-			WebhookURL:     hookSrv.URL + "/events",
+			WebhookURL:     hookURL + "/events",
 			Audit:          log,
 			Environment:    "test-env",
 		},
@@ -218,50 +186,47 @@ func TestSendDeliversAPop(t *testing.T) {
 	progress.has(t, "webhook notified")
 	progress.leaksNothing(t)
 
-	bodies, headers := f.hook.events()
-	if len(bodies) != 1 {
-		t.Fatalf("webhook heard %d events; want 1", len(bodies))
+	heard := f.hook.Requests()
+	if len(heard) != 1 {
+		t.Fatalf("webhook heard %d events; want 1", len(heard))
 	}
-	mac := hmac.New(sha256.New, []byte(signingSecret))
-	mac.Write(bodies[0])
-	if headers[0].Get("X-Payload-Signature") != base64.StdEncoding.EncodeToString(mac.Sum(nil)) {
+	if !heard[0].SignedWith([]byte(signingSecret)) {
 		t.Error("webhook event is not signed with the signing secret")
 	}
-	var ev map[string]any
-	if err := json.Unmarshal(bodies[0], &ev); err != nil {
+	ev, err := heard[0].Event()
+	if err != nil {
 		t.Fatal(err)
 	}
+	body := heard[0].Body
 	if ev["event"] != delivery.EventScreenPopActivated || ev["userId"] != agent || ev["idempotencyKey"] != key || ev["windowFocus"] != true {
-		t.Errorf("webhook event = %s", bodies[0])
+		t.Errorf("webhook event = %s", body)
 	}
 	if len(ev) != 6 || ev["timestamp"] != res.DeliveredAt.Format(time.RFC3339Nano) || ev["latencyMs"] == nil {
 		t.Errorf("webhook event = %s; want exactly event, userId, latencyMs, windowFocus, timestamp (%s) and idempotencyKey",
-			bodies[0], res.DeliveredAt.Format(time.RFC3339Nano))
+			body, res.DeliveredAt.Format(time.RFC3339Nano))
 	}
-	if got := headers[0].Get("Idempotency-Key"); got != key {
+	if got := heard[0].Header.Get("Idempotency-Key"); got != key {
 		t.Errorf("webhook Idempotency-Key %q; want the pop's %q", got, key)
 	}
-	if strings.Contains(string(bodies[0]), sessionToken) || strings.Contains(string(bodies[0]), customerValue) {
-		t.Errorf("webhook event carries the session token or customer data: %s", bodies[0])
+	if strings.Contains(string(body), sessionToken) || strings.Contains(string(body), customerValue) {
+		t.Errorf("webhook event carries the session token or customer data: %s", body)
 	}
 }
 
 func TestSendUsesThePopsOwnWebhook(t *testing.T) {
 	f := newFixture(t, http.StatusNoContent)
-	own := &hookReceiver{status: http.StatusOK}
-	ownSrv := httptest.NewServer(own)
-	t.Cleanup(ownSrv.Close)
+	own, ownURL := hooktest.Serve(t)
 
 	p := pop(newKey(t))
-	p.WebhookURL = ownSrv.URL
+	p.WebhookURL = ownURL
 	if _, err := f.sender.Send(t.Context(), p, nil); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := own.events(); len(b) != 1 {
-		t.Errorf("the pop's webhook heard %d events; want 1", len(b))
+	if n := own.Len(); n != 1 {
+		t.Errorf("the pop's webhook heard %d events; want 1", n)
 	}
-	if b, _ := f.hook.events(); len(b) != 0 {
-		t.Errorf("the default webhook heard %d events; want none", len(b))
+	if n := f.hook.Len(); n != 0 {
+		t.Errorf("the default webhook heard %d events; want none", n)
 	}
 }
 
@@ -284,8 +249,8 @@ func TestSendReplaysAKeyItHasUsed(t *testing.T) {
 	if n := len(f.emu.ScreenPops(org)); n != 1 {
 		t.Errorf("%d pops delivered; want 1", n)
 	}
-	if b, _ := f.hook.events(); len(b) != 1 {
-		t.Errorf("webhook heard %d events; want 1 (a replay was announced when first delivered)", len(b))
+	if n := f.hook.Len(); n != 1 {
+		t.Errorf("webhook heard %d events; want 1 (a replay was announced when first delivered)", n)
 	}
 	progress.has(t, "already delivered earlier under this idempotency key (pop "+first.PopID+")")
 	progress.hasNot(t, "delivered pop ")
@@ -311,9 +276,12 @@ func TestSendReportsAnUnfocusedWindow(t *testing.T) {
 		t.Error("WindowFocused = true; the emulator reported the window unfocused")
 	}
 	progress.has(t, "agent window not focused")
-	bodies, _ := f.hook.events()
-	if len(bodies) != 1 || !strings.Contains(string(bodies[0]), `"windowFocus":false`) {
-		t.Errorf("webhook events %q; want one reporting the window unfocused", bodies)
+	heard := f.hook.Requests()
+	if len(heard) != 1 {
+		t.Fatalf("webhook heard %d events; want 1", len(heard))
+	}
+	if !strings.Contains(string(heard[0].Body), `"windowFocus":false`) {
+		t.Errorf("webhook event %s; want it to report the window unfocused", heard[0].Body)
 	}
 }
 
@@ -453,8 +421,8 @@ func TestSendKeepsAPopWhoseWebhookFailed(t *testing.T) {
 	if n := len(f.emu.ScreenPops(org)); n != 1 {
 		t.Errorf("%d pops delivered; want 1", n)
 	}
-	if b, _ := f.hook.events(); len(b) != 1 {
-		t.Errorf("webhook tried %d times; want 1 (400 is final)", len(b))
+	if n := f.hook.Len(); n != 1 {
+		t.Errorf("webhook tried %d times; want 1 (400 is final)", n)
 	}
 	progress.has(t, "delivered pop ")
 	progress.hasNot(t, "webhook notified")
@@ -528,8 +496,8 @@ func TestSendReportsAFailedDelivery(t *testing.T) {
 		t.Errorf("error %q carries a secret", err)
 	}
 	progress.hasNot(t, "delivered pop ")
-	if b, _ := f.hook.events(); len(b) != 0 {
-		t.Errorf("webhook heard %d events about a pop that was not delivered", len(b))
+	if n := f.hook.Len(); n != 0 {
+		t.Errorf("webhook heard %d events about a pop that was not delivered", n)
 	}
 	raw, lines := auditLines(t, f.auditLog)
 	if len(lines) != 1 {
@@ -567,8 +535,8 @@ func TestSendWithoutAnAuditLogOrWebhook(t *testing.T) {
 	if err != nil || res.AuditErr != nil || res.WebhookErr != nil {
 		t.Fatalf("Send = %+v, %v; want a clean delivery", res, err)
 	}
-	if b, _ := f.hook.events(); len(b) != 0 {
-		t.Errorf("webhook heard %d events with no webhook configured", len(b))
+	if n := f.hook.Len(); n != 0 {
+		t.Errorf("webhook heard %d events with no webhook configured", n)
 	}
 	progress.hasNot(t, "webhook notified")
 }

@@ -1,9 +1,6 @@
 package provider
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -133,12 +130,4 @@ func between(s, start, end string) string {
 	_, rest, _ := strings.Cut(s, start)
 	v, _, _ := strings.Cut(rest, end)
 	return v
-}
-
-// testSignature is the X-Payload-Signature of body under testSigningKey, computed here rather than
-// with the code under test, as a receiver computes it.
-func testSignature(body []byte) string {
-	mac := hmac.New(sha256.New, []byte(testSigningKey))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }

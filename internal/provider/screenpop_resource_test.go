@@ -1,10 +1,7 @@
 package provider
 
 import (
-	"crypto/hmac"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hooktest"
 )
 
 const (
@@ -189,45 +187,33 @@ func TestAccScreenPop_planTimeErrors(t *testing.T) {
 	}
 }
 
-// webhookReceiver is a productivity platform that checks each event's signature.
+// webhookReceiver is a productivity platform's receiver for screenpop_activated events.
 type webhookReceiver struct {
-	*httptest.Server
-	mu     sync.Mutex
-	events []map[string]any
-	bad    int
+	*hooktest.Receiver
+	URL string
 }
 
 func newWebhookReceiver(t *testing.T) *webhookReceiver {
-	w := &webhookReceiver{}
-	w.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		want := testSignature(body)
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		if !hmac.Equal([]byte(want), []byte(r.Header.Get("X-Payload-Signature"))) {
-			w.bad++
-			rw.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		var ev map[string]any
-		_ = json.Unmarshal(body, &ev)
-		w.events = append(w.events, ev)
-	}))
-	t.Cleanup(w.Close)
-	return w
+	rc, u := hooktest.Serve(t)
+	return &webhookReceiver{Receiver: rc, URL: u}
 }
 
+// check wants want events, each signed with the signing key and carrying what a
+// screenpop_activated event carries.
 func (w *webhookReceiver) check(want int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		if w.bad > 0 {
-			return fmt.Errorf("%d webhook events had a bad signature", w.bad)
+		heard := w.Requests()
+		if len(heard) != want {
+			return fmt.Errorf("%d webhook events, want %d", len(heard), want)
 		}
-		if len(w.events) != want {
-			return fmt.Errorf("%d webhook events, want %d", len(w.events), want)
-		}
-		for _, ev := range w.events {
+		for _, r := range heard {
+			if !r.SignedWith([]byte(testSigningKey)) {
+				return fmt.Errorf("webhook event %s has a bad signature", r.Body)
+			}
+			ev, err := r.Event()
+			if err != nil {
+				return fmt.Errorf("webhook event %q: %w", r.Body, err)
+			}
 			for _, k := range []string{"userId", "latencyMs", "windowFocus", "timestamp", "idempotencyKey"} {
 				if _, ok := ev[k]; !ok {
 					return fmt.Errorf("webhook event %v has no %s", ev, k)

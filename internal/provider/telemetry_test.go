@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hooktest"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/otlpreceiver"
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/telemetry"
 )
@@ -511,48 +510,45 @@ func TestResolveTelemetry(t *testing.T) {
 	}
 }
 
-// widgetHook is a team's webhook receiver: it checks each widget_deployment event's signature
-// and answers status.
+// widgetHook is a team's webhook receiver for widget_deployment events.
 type widgetHook struct {
-	t      *testing.T
-	url    string
-	status int
-	mu     sync.Mutex
-	events []map[string]any
+	*hooktest.Receiver
+	url string
 }
 
 func newWidgetHook(t *testing.T, status int) *widgetHook {
-	h := &widgetHook{t: t, status: status}
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	h.url = ts.URL + "/hooks/widgets"
-	return h
+	rc, base := hooktest.Serve(t, hooktest.Status(status))
+	return &widgetHook{Receiver: rc, url: base + "/hooks/widgets"}
 }
 
-func (h *widgetHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	if got, want := r.Header.Get("X-Payload-Signature"), testSignature(body); got != want {
-		h.t.Errorf("widget webhook signature %q, want %q", got, want)
+// events is every event heard, each checked as the team's receiver checks it: signed with the
+// signing key, sent under an Idempotency-Key that is its eventId.
+func (h *widgetHook) events() ([]map[string]any, error) {
+	var out []map[string]any
+	for _, r := range h.Requests() {
+		if !r.SignedWith([]byte(testSigningKey)) {
+			return nil, fmt.Errorf("widget webhook signature %q does not sign %s", r.Header.Get("X-Payload-Signature"), r.Body)
+		}
+		ev, err := r.Event()
+		if err != nil {
+			return nil, fmt.Errorf("widget webhook body %q: %w", r.Body, err)
+		}
+		if key := r.Header.Get("Idempotency-Key"); key == "" || key != ev["eventId"] {
+			return nil, fmt.Errorf("widget webhook Idempotency-Key %q, eventId %v", key, ev["eventId"])
+		}
+		out = append(out, ev)
 	}
-	var ev map[string]any
-	if err := json.Unmarshal(body, &ev); err != nil {
-		h.t.Errorf("widget webhook body %q: %v", body, err)
-	}
-	if r.Header.Get("Idempotency-Key") == "" || r.Header.Get("Idempotency-Key") != ev["eventId"] {
-		h.t.Errorf("Idempotency-Key %q, eventId %v", r.Header.Get("Idempotency-Key"), ev["eventId"])
-	}
-	h.mu.Lock()
-	h.events = append(h.events, ev)
-	h.mu.Unlock()
-	w.WriteHeader(h.status)
+	return out, nil
 }
 
 // check wants one successful widget_deployment event per operation, in that order.
 func (h *widgetHook) check(ops []string, widgetID string) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	events, err := h.events()
+	if err != nil {
+		return err
+	}
 	var got []string
-	for _, ev := range h.events {
+	for _, ev := range events {
 		got = append(got, fmt.Sprint(ev["operation"]))
 		if ev["event"] != "widget_deployment" || ev["status"] != "success" || ev["widgetId"] != widgetID ||
 			ev["widgetName"] != "Traced widget" || ev["latencyMs"] == nil {
@@ -594,11 +590,13 @@ resource "genesys_agent_widget" "traced" {
 							return fmt.Errorf("warning %q", w)
 						}
 					}
-					hook.mu.Lock()
-					defer hook.mu.Unlock()
+					events, err := hook.events()
+					if err != nil {
+						return err
+					}
 					// Three events, each tried three times.
-					if len(hook.events) != 9 {
-						return fmt.Errorf("%d webhook attempts, want 9", len(hook.events))
+					if len(events) != 9 {
+						return fmt.Errorf("%d webhook attempts, want 9", len(events))
 					}
 					return nil
 				},
