@@ -157,19 +157,21 @@ func (e *testEmulator) checkRequestStatus(path string, status int) resource.Test
 	}
 }
 
+// TestAccScreenPop_planTimeErrors: a pop that cannot be sent is refused at plan, naming the
+// attribute, and nothing is sent. The whole text of each message is pinned once, in
+// plan_messages_test.go.
 func TestAccScreenPop_planTimeErrors(t *testing.T) {
 	emu := newPopEmulator(t)
 	noSecret := emu.providerBlock("a", "")
 	cases := map[string]struct{ config, want string }{
 		"domain not allowed": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "crm.example.com", "crm.example.com.evil.net", 1)),
-			messageRE("Screen pop target not allowed", `host "crm.example.com.evil.net" is not an allowed screen pop domain`,
-				"add it to screenpop.allowed_domains or point the screen pop at an allowed domain").String()},
+			`(?s)Screen pop target not allowed.*target_url.*crm\.example\.com\.evil\.net`},
 		"prefix trick": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "crm.example.com", "crm.example.comevil.net", 1)),
 			`Screen pop target not allowed`},
 		"http target": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "https://", "http://", 1)),
-			messageRE("Invalid target_url", "use an https:// URL").String()},
+			`(?s)Invalid target_url.*https://`},
 		"not a URL": {emu.screenPopConfig("", strings.Replace(popResource("v1"), "https://crm.example.com/agent-view", "crm", 1)),
-			messageRE("Invalid target_url", "URL must be absolute", "such as").String()},
+			`Invalid target_url`},
 		"missing signing secret": {noSecret + popResource("v1"),
 			`(?s)Missing screen pop signing secret.*GENESYS_SCREENPOP_SIGNING_SECRET`},
 	}
