@@ -16,7 +16,7 @@ func entry(at time.Duration, method, route string, status int, token string) emu
 	return emulator.JournalEntry{Time: t0.Add(at), Method: method, Route: route, Path: route, Status: status, Token: token}
 }
 
-func TestAccount(t *testing.T) {
+func TestJournalAccounting(t *testing.T) {
 	const (
 		coll   = "/api/v2/integrations"
 		one    = "/api/v2/integrations/{id}"
@@ -77,7 +77,7 @@ func TestAccount(t *testing.T) {
 	}
 }
 
-func TestAccountUnroutedPath(t *testing.T) {
+func TestJournalAccountingUnroutedPath(t *testing.T) {
 	got := Account([]emulator.JournalEntry{{Method: http.MethodGet, Path: "/api/v2/nowhere", Status: 404, Token: "t"}}, nil)
 	if got.ByRoute["GET /api/v2/nowhere"] != 1 {
 		t.Errorf("by route = %v, want the path when no route matched", got.ByRoute)
