@@ -709,20 +709,7 @@ func TestTokenExpiryUnderConcurrency(t *testing.T) {
 				tt.expire(e, &clientClock)
 				e.server.ResetJournal()
 
-				start := make(chan struct{})
-				var wg sync.WaitGroup
-				for range 50 {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						if _, err := c.OrganizationMe(context.Background()); err != nil {
-							t.Errorf("OrganizationMe: %v", err)
-						}
-					}()
-				}
-				close(start)
-				wg.Wait()
+				callTogether(t, c, 50)
 				if got := e.count(http.MethodPost, "/oauth/token"); got != 1 {
 					t.Errorf("token requests = %d, want 1", got)
 				}

@@ -16,26 +16,31 @@ func okHandler(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"id": "org-a"})
 }
 
+// callTogether makes n OrganizationMe calls on c, released at one moment so that they all find
+// the same token (or none), and waits for them.
+func callTogether(t *testing.T, c *Client, n int) {
+	t.Helper()
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			<-start
+			if _, err := c.OrganizationMe(context.Background()); err != nil {
+				t.Errorf("OrganizationMe: %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
 // TestFirstTokenIsShared: fifty calls on a fresh client cause one grant.
 func TestFirstTokenIsShared(t *testing.T) { synctest.Test(t, testFirstTokenIsShared) }
 
 func testFirstTokenIsShared(t *testing.T) {
 	fake := newFakeGenesys(t, okHandler)
 	c := fake.client(t)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 50 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if _, err := c.OrganizationMe(context.Background()); err != nil {
-				t.Errorf("OrganizationMe: %v", err)
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
+	callTogether(t, c, 50)
 	if got := fake.tokenRequests.Load(); got != 1 {
 		t.Errorf("token requests = %d, want 1", got)
 	}
