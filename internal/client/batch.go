@@ -15,10 +15,17 @@ import (
 // (listPageSize ids), and sends it: a lone read as GET
 // /api/v2/integrations/{id}, several as a list filtered by their ids.
 // Whatever queues while a flight is under way, including its wait for a
-// send slot, goes with the next flight. So batching needs no timing window
-// and no guess: a read waits at most for the flight ahead of it and its
-// own, each read is answered by exactly one flight, and reads spread out in
-// time cost what they cost before.
+// send slot, goes with the next flight. Each read is answered by exactly
+// one flight, and the reads of one id share it.
+//
+// A read may come with a companion: the caller's other read, still under
+// way (GetIntegrationAndConfig reads the configuration beside the
+// integration). Such a caller has no use for its integration before its
+// companion is answered, so a flight takes its batch only once no queued
+// read's companion is pending (see fly): reads whose configuration reads
+// end one after another, as pacing spreads them, then share one list
+// rather than each sending its own. No clock decides anything; a flight
+// waits only for answers already under way.
 //
 // A read whose id the list does not hold is read again on its own, where
 // the read-after-write rule (see read) decides what a 404 means; so is each
@@ -28,9 +35,13 @@ import (
 type readBatcher struct {
 	c *Client
 
-	mu       sync.Mutex
-	queue    []*batchedRead
-	flying   bool
+	mu     sync.Mutex
+	queue  []*batchedRead
+	queued map[string]int // reads in the queue per id: len is the distinct ids
+	flying bool
+	// full wakes a flight waiting for companions when the queue reaches a
+	// page of distinct ids. A stale signal only makes the flight look again.
+	full     chan struct{}
 	disabled bool // the service refused a list by ids: every read goes alone
 }
 
@@ -53,6 +64,20 @@ type batchedRead struct {
 	notFound *notFound
 }
 
+// pending tells whether r still holds a flight: its companion is under way
+// and its caller still waits. Callers that gave up are not waited for.
+func (r *batchedRead) pending() bool {
+	if r.companion == nil || r.ctx.Err() != nil {
+		return false
+	}
+	select {
+	case <-r.companion:
+		return false
+	default:
+		return true
+	}
+}
+
 // get reads integration id, sharing a flight with the reads queued beside
 // it. companion, if not nil, is closed when the caller's other read
 // (see GetIntegrationAndConfig) has been answered.
@@ -63,7 +88,18 @@ func (b *readBatcher) get(ctx context.Context, id string, companion <-chan struc
 		b.mu.Unlock()
 		return b.c.getAlone(ctx, id, nil)
 	}
+	if b.queued == nil {
+		b.queued = map[string]int{}
+		b.full = make(chan struct{}, 1)
+	}
 	b.queue = append(b.queue, r)
+	b.queued[id]++
+	if len(b.queued) == listPageSize {
+		select {
+		case b.full <- struct{}{}:
+		default:
+		}
+	}
 	if !b.flying {
 		b.flying = true
 		go b.fly()
@@ -87,34 +123,47 @@ func (b *readBatcher) get(ctx context.Context, id string, companion <-chan struc
 
 // fly sends flights until the queue is empty.
 //
-// Before it takes a batch, a flight waits for the companions of the reads
-// queued at that moment: their callers wait for those answers anyway, so
-// an earlier answer to their integration read would gain them nothing,
-// and the reads that queue meanwhile go in the same list. The wait is for
-// answers already under way, never for a clock, and a caller whose
-// companion has been answered waits at most that long.
+// A flight takes its batch only when no queued read's companion is pending:
+// it waits for those it sees, looks again, waits for the companions of the
+// reads that queued meanwhile, and so on. Their callers wait for those
+// answers anyway, so an earlier answer to their integration read would gain
+// them nothing. It stops waiting at once when the queue holds a page of
+// distinct ids, the most one list can carry.
+//
+// The wait cannot go on for ever. It is for requests already under way,
+// never for a clock, and the queue it waits on only grows by callers that
+// are not in it: while a flight waits, no queued caller is answered, so
+// under Terraform, where each read in the batcher holds one of its
+// parallelism slots (10 by default), at most that many reads can queue
+// before the flight goes; with more callers than that, the page ends the
+// wait. A companion held up by 429s (or by the read-after-write rule)
+// delays the flight by its own retries, which the retry policy bounds and
+// the caller's deadline cuts short, and no more: a caller that gives up is
+// not waited for.
+//
+// A read without a companion (a plain GetIntegration) is not held beyond
+// the companions already pending when it queued: only reads ahead of the
+// first such read in the queue are waited for.
 func (b *readBatcher) fly() {
 	for {
 		b.mu.Lock()
+		for len(b.queued) < listPageSize {
+			waitFor := b.pendingLocked()
+			if len(waitFor) == 0 {
+				break
+			}
+			b.mu.Unlock()
+			b.await(waitFor)
+			b.mu.Lock()
+		}
+		b.dropAbandonedLocked()
 		if len(b.queue) == 0 {
 			b.queue = nil
 			b.flying = false
 			b.mu.Unlock()
 			return
 		}
-		var pending []<-chan struct{}
-		for _, r := range b.queue {
-			if r.companion != nil {
-				pending = append(pending, r.companion)
-			}
-		}
-		b.mu.Unlock()
-		for _, c := range pending {
-			<-c
-		}
-
-		b.mu.Lock()
-		batch, ids := takeBatch(&b.queue)
+		batch, ids := b.takeBatchLocked()
 		b.mu.Unlock()
 
 		ctx, cancel := flightContext(batch)
@@ -125,6 +174,51 @@ func (b *readBatcher) fly() {
 		}
 		cancel()
 	}
+}
+
+// pendingLocked returns the queued reads a flight waits for (see fly): those
+// with a pending companion, ahead of the first read that has none.
+func (b *readBatcher) pendingLocked() []*batchedRead {
+	var out []*batchedRead
+	for _, r := range b.queue {
+		if r.companion == nil {
+			break
+		}
+		if r.pending() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// await returns once each read's companion is answered or its caller has
+// given up, or as soon as the queue fills a page.
+func (b *readBatcher) await(reads []*batchedRead) {
+	for _, r := range reads {
+		select {
+		case <-r.companion:
+		case <-r.ctx.Done():
+		case <-b.full:
+			return
+		}
+	}
+}
+
+// dropAbandonedLocked removes the reads whose callers have given up: no one
+// would hear their answer.
+func (b *readBatcher) dropAbandonedLocked() {
+	kept := b.queue[:0]
+	for _, r := range b.queue {
+		if r.ctx.Err() == nil {
+			kept = append(kept, r)
+			continue
+		}
+		if b.queued[r.id]--; b.queued[r.id] == 0 {
+			delete(b.queued, r.id)
+		}
+	}
+	clear(b.queue[len(kept):])
+	b.queue = kept
 }
 
 // flightContext is the context a flight runs in. A flight of one caller is
@@ -149,17 +243,18 @@ func flightContext(batch []*batchedRead) (context.Context, context.CancelFunc) {
 	return context.WithDeadline(context.WithoutCancel(batch[0].ctx), latest)
 }
 
-// takeBatch removes from the queue the reads of the first listPageSize
-// distinct ids in queue order, with every other read of those ids wherever
-// it is queued, and returns them with those ids.
-func takeBatch(queue *[]*batchedRead) ([]*batchedRead, []string) {
+// takeBatchLocked removes from the queue the reads of the first
+// listPageSize distinct ids in queue order, with every other read of those
+// ids wherever it is queued, and returns them with those ids.
+func (b *readBatcher) takeBatchLocked() ([]*batchedRead, []string) {
 	chosen := map[string]bool{}
 	var ids []string
 	var batch, rest []*batchedRead
-	for _, r := range *queue {
+	for _, r := range b.queue {
 		if !chosen[r.id] && len(ids) < listPageSize {
 			chosen[r.id] = true
 			ids = append(ids, r.id)
+			delete(b.queued, r.id)
 		}
 		if chosen[r.id] {
 			batch = append(batch, r)
@@ -167,7 +262,7 @@ func takeBatch(queue *[]*batchedRead) ([]*batchedRead, []string) {
 			rest = append(rest, r)
 		}
 	}
-	*queue = rest
+	b.queue = rest
 	return batch, ids
 }
 

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -67,6 +68,22 @@ func (e *emu) integrationReads(t *testing.T) []string {
 	return out
 }
 
+// slowReadUnderWay clears the journal, makes every read of an integration
+// take latency to answer, and starts a read of id through c. It returns
+// once that read is under way, with the channel its error will come on:
+// reads started after it queue behind it.
+func slowReadUnderWay(e *emu, c *Client, id string, latency time.Duration) <-chan error {
+	e.server.ResetJournal()
+	e.setFaults(emulator.Fault{Kind: emulator.KindLatency, Method: http.MethodGet, PathPrefix: "/api/v2/integrations", Pattern: "x", Latency: latency})
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.GetIntegration(context.Background(), id)
+		done <- err
+	}()
+	synctest.Wait()
+	return done
+}
+
 // TestReadsThatArriveTogetherShareAListRead: a read goes out alone; the 40
 // that arrive while it is under way go together in one list read by ids.
 // Whether they arrived "together" is decided by the first read still being
@@ -79,24 +96,13 @@ func testReadsThatArriveTogetherShareAListRead(t *testing.T) {
 	e := newEmu(t, emulator.Config{})
 	c := e.client()
 	ids := createWidgets(t, c, 41)
-	e.server.ResetJournal()
-	// The first read takes a second to answer.
-	e.setFaults(emulator.Fault{Kind: emulator.KindLatency, Method: http.MethodGet, PathPrefix: "/api/v2/integrations", Pattern: "x", Latency: time.Second})
-
-	first := make(chan error, 1)
-	go func() {
-		_, err := c.GetIntegration(context.Background(), ids[0])
-		first <- err
-	}()
-	synctest.Wait() // the first read is under way
+	first := slowReadUnderWay(e, c, ids[0], time.Second)
 	start := time.Now()
 	readAll(t, c, ids[1:])
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	if got, want := e.integrationReads(t), []string{"GET " + ids[0], "LIST 40"}; !slices.Equal(got, want) {
-		t.Errorf("reads sent: %v, want %v", got, want)
-	}
+	e.wantReads(t, "in all", "GET "+ids[0], "LIST 40")
 	if waited := time.Since(start); waited != time.Second {
 		t.Errorf("the 40 waited %v, want the second the read ahead of them took", waited)
 	}
@@ -112,16 +118,11 @@ func testBatchedReadsFillPagesInOrder(t *testing.T) {
 	e := newEmu(t, emulator.Config{RateLimit: -1})
 	c := e.client()
 	ids := createWidgets(t, c, 251)
-	e.server.ResetJournal()
-	e.setFaults(emulator.Fault{Kind: emulator.KindLatency, Method: http.MethodGet, PathPrefix: "/api/v2/integrations", Pattern: "x", Latency: time.Second})
-	go func() { _, _ = c.GetIntegration(context.Background(), ids[0]) }()
-	synctest.Wait()
+	slowReadUnderWay(e, c, ids[0], time.Second)
 	// Half the reads twice: a repeated id costs nothing more.
 	readAll(t, c, slices.Concat(ids[1:], ids[1:126]))
 	synctest.Wait()
-	if got, want := e.integrationReads(t), []string{"GET " + ids[0], "LIST 100", "LIST 100", "LIST 50"}; !slices.Equal(got, want) {
-		t.Errorf("reads sent: %v, want %v", got, want)
-	}
+	e.wantReads(t, "in all", "GET "+ids[0], "LIST 100", "LIST 100", "LIST 50")
 }
 
 // TestBatchedReadsFallBackToSingleReads: an id the list does not hold is
@@ -147,11 +148,7 @@ func testBatchedReadsFallBackToSingleReads(t *testing.T) {
 	if !e.server.DeleteIntegrationOutOfBand("org-a", gone) {
 		t.Fatal("could not delete out of band")
 	}
-	e.server.ResetJournal()
-	e.setFaults(emulator.Fault{Kind: emulator.KindLatency, Method: http.MethodGet, PathPrefix: "/api/v2/integrations", Pattern: "x", Latency: 10 * time.Millisecond})
-
-	go func() { _, _ = c.GetIntegration(context.Background(), ids[0]) }()
-	synctest.Wait()
+	slowReadUnderWay(e, c, ids[0], 10*time.Millisecond)
 	results := make(map[string]error)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -316,10 +313,7 @@ func testFlightWaitsForCompanions(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	synctest.Wait()
-	if got := e.integrationReads(t); len(got) != 0 {
-		t.Fatalf("reads sent while the first caller's other read was under way: %v", got)
-	}
+	e.noIntegrationReadsYet(t, "while the first caller's other read was under way")
 	for _, id := range ids[1:] {
 		wg.Go(func() {
 			if _, err := c.GetIntegration(context.Background(), id); err != nil {
@@ -330,9 +324,7 @@ func testFlightWaitsForCompanions(t *testing.T) {
 	synctest.Wait()
 	close(companion)
 	wg.Wait()
-	if got, want := e.integrationReads(t), []string{"LIST 3"}; !slices.Equal(got, want) {
-		t.Errorf("reads sent: %v, want %v", got, want)
-	}
+	e.wantReads(t, "in all", "LIST 3")
 }
 
 // TestReadWithConfigNotFound: a widget deleted elsewhere is not found,
@@ -352,4 +344,242 @@ func testReadWithConfigNotFound(t *testing.T) {
 	if _, _, err := c.GetIntegrationAndConfig(context.Background(), ids[0]); !IsNotFound(err) {
 		t.Fatalf("read of a widget deleted elsewhere = %v, want not found", err)
 	}
+}
+
+// configGates holds each configuration read of the ids it was made for
+// until the test answers it: a send of 0 lets the emulator answer, any
+// other status refuses the read with it. The send returns once the read
+// has arrived.
+type configGates map[string]chan int
+
+// gateConfigReads holds every GET of the configuration of ids (see
+// configGates) from now on.
+func (e *emu) gateConfigReads(ids []string) configGates {
+	gates := configGates{}
+	for _, id := range ids {
+		gates[id] = make(chan int)
+	}
+	intercept := func(w http.ResponseWriter, r *http.Request) bool {
+		id, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/api/v2/integrations/"), "/config/current")
+		gate := gates[id]
+		if !ok || gate == nil || r.Method != http.MethodGet {
+			return false
+		}
+		if status := <-gate; status != 0 {
+			writeGenesysError(w, status, "not.authorized", "refused by the test", "corr-gate")
+			return true
+		}
+		return false
+	}
+	e.intercept.Store(&intercept)
+	return gates
+}
+
+// wantReads reports the reads of integrations sent so far unless they
+// are want; when says at what point.
+func (e *emu) wantReads(t *testing.T, when string, want ...string) {
+	t.Helper()
+	if got := e.integrationReads(t); !slices.Equal(got, want) {
+		t.Errorf("reads sent %s: %v, want %v", when, got, want)
+	}
+}
+
+// noIntegrationReadsYet reports any read of an integration sent once
+// everything under way has settled.
+func (e *emu) noIntegrationReadsYet(t *testing.T, when string) {
+	t.Helper()
+	synctest.Wait()
+	e.wantReads(t, when)
+}
+
+// gatedWidgets is an emulator with no rate limit holding n widgets, a
+// client of it, the widgets' ids, and gates on their configuration reads;
+// the journal starts empty.
+func gatedWidgets(t *testing.T, n int) (*emu, *Client, []string, configGates) {
+	t.Helper()
+	e := newEmu(t, emulator.Config{RateLimit: -1})
+	c := e.client()
+	ids := createWidgets(t, c, n)
+	gates := e.gateConfigReads(ids)
+	e.server.ResetJournal()
+	return e, c, ids, gates
+}
+
+// refreshWidget reads id with its configuration, as a refresh does, and
+// reports a wrong answer.
+func refreshWidget(t *testing.T, c *Client, id string) {
+	in, cfg, err := c.GetIntegrationAndConfig(context.Background(), id)
+	if err != nil || in.ID != id || cfg == nil {
+		t.Errorf("GetIntegrationAndConfig(%s) = %+v, %+v, %v", id, in, cfg, err)
+	}
+}
+
+// TestFlightWaitsForEveryPendingCompanion: ten refreshes arrive one after
+// another, each while the configuration read of the one before is still
+// under way, and those reads are answered one at a time (as pacing spreads
+// them). The flight keeps waiting while any queued read's configuration is
+// pending, so the ten integrations go in one list, and none alone.
+func TestFlightWaitsForEveryPendingCompanion(t *testing.T) {
+	synctest.Test(t, testFlightWaitsForEveryPendingCompanion)
+}
+
+func testFlightWaitsForEveryPendingCompanion(t *testing.T) {
+	e, c, ids, gates := gatedWidgets(t, 10)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() { refreshWidget(t, c, id) })
+		synctest.Wait()
+		if i > 0 {
+			gates[ids[i-1]] <- 0
+		}
+		e.noIntegrationReadsYet(t, fmt.Sprintf("with %d configurations answered and one pending", i))
+	}
+	gates[ids[9]] <- 0
+	wg.Wait()
+	e.wantReads(t, "in all", "LIST 10")
+}
+
+// TestReadWithoutCompanionWaitsOnlyForThoseAhead: a plain read waits for
+// the configuration reads already pending when it queued, not for those of
+// refreshes that queue after it; those go in its list all the same.
+func TestReadWithoutCompanionWaitsOnlyForThoseAhead(t *testing.T) {
+	synctest.Test(t, testReadWithoutCompanionWaitsOnlyForThoseAhead)
+}
+
+func testReadWithoutCompanionWaitsOnlyForThoseAhead(t *testing.T) {
+	e, c, ids, gates := gatedWidgets(t, 4)
+	ahead, plain, behind := ids[:2], ids[2], ids[3]
+	var wg sync.WaitGroup
+	for _, id := range ahead {
+		wg.Go(func() { refreshWidget(t, c, id) })
+		synctest.Wait()
+	}
+	plainDone := make(chan struct{})
+	wg.Go(func() {
+		defer close(plainDone)
+		if in, err := c.GetIntegration(context.Background(), plain); err != nil || in.ID != plain {
+			t.Errorf("GetIntegration(%s) = %+v, %v", plain, in, err)
+		}
+	})
+	synctest.Wait()
+	wg.Go(func() { refreshWidget(t, c, behind) })
+	gates[ahead[0]] <- 0
+	e.noIntegrationReadsYet(t, "with a configuration ahead of the plain read pending")
+	gates[ahead[1]] <- 0
+	synctest.Wait()
+	select {
+	case <-plainDone:
+	default:
+		t.Error("the plain read still waits, for a configuration read that queued behind it")
+	}
+	e.wantReads(t, "in all", "LIST 4")
+	gates[behind] <- 0
+	wg.Wait()
+}
+
+// TestCallerThatGivesUpIsNotWaitedFor: a caller whose context ends while
+// its read is queued returns at once; its read no longer holds the flight,
+// nor goes in it.
+func TestCallerThatGivesUpIsNotWaitedFor(t *testing.T) {
+	synctest.Test(t, testCallerThatGivesUpIsNotWaitedFor)
+}
+
+func testCallerThatGivesUpIsNotWaitedFor(t *testing.T) {
+	e, c, ids, _ := gatedWidgets(t, 3) // companions of the test's own making
+	held, never := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if _, err := c.getIntegration(context.Background(), ids[0], held); err != nil {
+			t.Error(err)
+		}
+	})
+	synctest.Wait()
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() {
+		_, err := c.getIntegration(ctx, ids[1], never)
+		gaveUp <- err
+	}()
+	synctest.Wait()
+	// A plain read queues last, so it waits for both companions ahead.
+	wg.Go(func() {
+		if _, err := c.GetIntegration(context.Background(), ids[2]); err != nil {
+			t.Error(err)
+		}
+	})
+	synctest.Wait()
+	cancel()
+	synctest.Wait()
+	select {
+	case err := <-gaveUp:
+		if err != context.Canceled {
+			t.Errorf("the caller that gave up got %v, want %v", err, context.Canceled)
+		}
+	default:
+		t.Error("the caller that gave up still waits")
+	}
+	e.noIntegrationReadsYet(t, "with the first caller's companion pending")
+	close(held)
+	wg.Wait() // would hang if the abandoned read's companion held the flight
+	e.wantReads(t, "in all, the abandoned read not among them", "LIST 2")
+}
+
+// TestFailedConfigReadReleasesTheFlight: a refresh whose configuration read
+// fails ends with that error, and its integration read neither holds the
+// flight nor goes in it.
+func TestFailedConfigReadReleasesTheFlight(t *testing.T) {
+	synctest.Test(t, testFailedConfigReadReleasesTheFlight)
+}
+
+func testFailedConfigReadReleasesTheFlight(t *testing.T) {
+	e, c, ids, gates := gatedWidgets(t, 3)
+	var wg sync.WaitGroup
+	for _, id := range []string{ids[0], ids[2]} {
+		wg.Go(func() { refreshWidget(t, c, id) })
+	}
+	failed := make(chan error, 1)
+	go func() {
+		_, _, err := c.GetIntegrationAndConfig(context.Background(), ids[1])
+		failed <- err
+	}()
+	synctest.Wait()
+	gates[ids[0]] <- 0
+	gates[ids[2]] <- 0
+	e.noIntegrationReadsYet(t, "with one configuration read pending")
+	gates[ids[1]] <- http.StatusForbidden
+	wg.Wait()
+	var apiErr *APIError
+	if err := <-failed; !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden {
+		t.Errorf("the refresh whose configuration read failed got %v, want the 403", err)
+	}
+	e.wantReads(t, "in all", "LIST 2")
+}
+
+// TestFullPageFliesAtOnce: a page of distinct ids goes at once, companions
+// pending or not; the flight waits no longer than one list can carry.
+func TestFullPageFliesAtOnce(t *testing.T) { synctest.Test(t, testFullPageFliesAtOnce) }
+
+func testFullPageFliesAtOnce(t *testing.T) {
+	e := newEmu(t, emulator.Config{RateLimit: -1})
+	c := e.client()
+	ids := createWidgets(t, c, listPageSize+1)
+	e.server.ResetJournal()
+	held := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			if _, err := c.getIntegration(context.Background(), id, held); err != nil {
+				t.Error(err)
+			}
+		})
+		if i < listPageSize-1 {
+			e.noIntegrationReadsYet(t, fmt.Sprintf("with %d reads queued", i+1))
+		} else {
+			synctest.Wait()
+		}
+	}
+	e.wantReads(t, "with a page and one queued", fmt.Sprintf("LIST %d", listPageSize))
+	close(held)
+	wg.Wait()
+	e.wantReads(t, "in all", fmt.Sprintf("LIST %d", listPageSize), "GET "+ids[listPageSize])
 }

@@ -28,6 +28,10 @@ type emu struct {
 	server *emulator.Server
 	srv    *memnet.Server
 	offset atomic.Int64
+	// intercept, when set, sees each request before the emulator: it may
+	// hold it until the test lets it go, and answers it itself by
+	// returning true.
+	intercept atomic.Pointer[func(http.ResponseWriter, *http.Request) bool]
 }
 
 func newEmu(t *testing.T, cfg emulator.Config) *emu {
@@ -42,7 +46,13 @@ func newEmu(t *testing.T, cfg emulator.Config) *emu {
 	}
 	e.server = s
 	// Every body the client sends and every answer it gets is held to the published contract.
-	e.srv = memnet.NewServer(contract.Checking(s, true, func(p string) { t.Errorf("contract: %s", p) }))
+	checked := contract.Checking(s, true, func(p string) { t.Errorf("contract: %s", p) })
+	e.srv = memnet.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f := e.intercept.Load(); f != nil && (*f)(w, r) {
+			return
+		}
+		checked.ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() {
 		if err := e.srv.Close(); err != nil {
 			t.Errorf("server Close: %v", err)

@@ -288,10 +288,12 @@ func (c *Client) GetIntegrationAndConfig(ctx context.Context, id string) (*Integ
 		}
 	}()
 	cfg, err := c.GetIntegrationConfig(ctx, id)
-	close(cfgDone)
 	if err != nil {
+		// Before the companion is answered, so that no flight reads the
+		// integration for a caller that has failed.
 		fail(err)
 	}
+	close(cfgDone)
 	<-done
 	if firstErr != nil {
 		return nil, nil, firstErr
