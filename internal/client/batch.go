@@ -47,6 +47,7 @@ type readBatcher struct {
 
 // batchedRead is one caller's read in the queue.
 type batchedRead struct {
+	c    *Client
 	ctx  context.Context
 	id   string
 	done chan struct{}
@@ -78,20 +79,22 @@ func (r *batchedRead) pending() bool {
 	}
 }
 
-// get reads integration id, sharing a flight with the reads queued beside
-// it. companion, if not nil, is closed when the caller's other read
-// (see GetIntegrationAndConfig) has been answered.
-func (b *readBatcher) get(ctx context.Context, id string, companion <-chan struct{}) (*Integration, error) {
-	r := &batchedRead{ctx: ctx, id: id, done: make(chan struct{}), companion: companion}
+// add queues a read of integration id, sharing a flight with the reads
+// queued beside it, and returns the wait for its answer. companion, if not
+// nil, is closed when the caller's other read (see GetIntegrationAndConfig)
+// has been answered; the caller queues before it sends that read, so that
+// no flight misses the read while its companion is under way.
+func (b *readBatcher) add(ctx context.Context, id string, companion <-chan struct{}) func() (*Integration, error) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.disabled {
-		b.mu.Unlock()
-		return b.c.getAlone(ctx, id, nil)
+		return func() (*Integration, error) { return b.c.getAlone(ctx, id, nil) }
 	}
 	if b.queued == nil {
 		b.queued = map[string]int{}
 		b.full = make(chan struct{}, 1)
 	}
+	r := &batchedRead{c: b.c, ctx: ctx, id: id, done: make(chan struct{}), companion: companion}
 	b.queue = append(b.queue, r)
 	b.queued[id]++
 	if len(b.queued) == listPageSize {
@@ -104,18 +107,21 @@ func (b *readBatcher) get(ctx context.Context, id string, companion <-chan struc
 		b.flying = true
 		go b.fly()
 	}
-	b.mu.Unlock()
+	return r.wait
+}
 
+// wait returns r's answer, reading on its own when the flight asks it to.
+func (r *batchedRead) wait() (*Integration, error) {
 	select {
 	case <-r.done:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	case <-r.ctx.Done():
+		return nil, r.ctx.Err()
 	}
 	switch {
 	case r.in != nil:
 		return r.in, nil
 	case r.alone || r.notFound != nil:
-		return b.c.getAlone(ctx, id, r.notFound)
+		return r.c.getAlone(r.ctx, r.id, r.notFound)
 	default:
 		return nil, r.err
 	}

@@ -583,3 +583,32 @@ func testFullPageFliesAtOnce(t *testing.T) {
 	wg.Wait()
 	e.wantReads(t, "in all", fmt.Sprintf("LIST %d", listPageSize), "GET "+ids[listPageSize])
 }
+
+// TestIntegrationReadQueuedBeforeItsCompanion: a refresh queues its
+// integration read before it sends its configuration read. Queued from a
+// goroutine of its own, the read could reach the batcher only after the
+// configuration was read, and a flight would go without waiting for it.
+func TestIntegrationReadQueuedBeforeItsCompanion(t *testing.T) {
+	synctest.Test(t, testIntegrationReadQueuedBeforeItsCompanion)
+}
+
+func testIntegrationReadQueuedBeforeItsCompanion(t *testing.T) {
+	e, c, ids, gates := gatedWidgets(t, 1)
+	gated := *e.intercept.Load()
+	check := func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/config/current") {
+			c.reads.mu.Lock()
+			queued := len(c.reads.queue)
+			c.reads.mu.Unlock()
+			if queued != 1 {
+				t.Errorf("%d integration reads queued when the configuration read arrived, want 1", queued)
+			}
+		}
+		return gated(w, r)
+	}
+	e.intercept.Store(&check)
+	var wg sync.WaitGroup
+	wg.Go(func() { refreshWidget(t, c, ids[0]) })
+	gates[ids[0]] <- 0
+	wg.Wait()
+}

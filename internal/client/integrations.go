@@ -171,12 +171,21 @@ func (c *Client) GetIntegration(ctx context.Context, id string) (*Integration, e
 
 // getIntegration is GetIntegration with a companion read (see readBatcher).
 func (c *Client) getIntegration(ctx context.Context, id string, companion <-chan struct{}) (*Integration, error) {
-	in, err := c.reads.get(ctx, id, companion)
-	if err != nil {
-		return nil, err
+	return c.queueIntegrationRead(ctx, id, companion)()
+}
+
+// queueIntegrationRead queues a read of integration id in the batcher and
+// returns the wait for it (see readBatcher.add).
+func (c *Client) queueIntegrationRead(ctx context.Context, id string, companion <-chan struct{}) func() (*Integration, error) {
+	wait := c.reads.add(ctx, id, companion)
+	return func() (*Integration, error) {
+		in, err := wait()
+		if err != nil {
+			return nil, err
+		}
+		c.remember(*in)
+		return in, nil
 	}
-	c.remember(*in)
-	return in, nil
 }
 
 // getAlone reads one integration by its own request, under the
@@ -280,10 +289,14 @@ func (c *Client) GetIntegrationAndConfig(ctx context.Context, id string) (*Integ
 	var in *Integration
 	done := make(chan struct{})
 	cfgDone := make(chan struct{})
+	// Queued here rather than in the goroutine, which may be scheduled only
+	// once the configuration has been read: the flight must see the read
+	// while its companion is still under way.
+	wait := c.queueIntegrationRead(ctx, id, cfgDone)
 	go func() {
 		defer close(done)
 		var err error
-		if in, err = c.getIntegration(ctx, id, cfgDone); err != nil {
+		if in, err = wait(); err != nil {
 			fail(err)
 		}
 	}()
