@@ -56,13 +56,13 @@ func specFrom(ctx context.Context, m agentWidgetResourceModel) (spec widgetSpec,
 	}{{m.Sandbox, &spec.sandbox}, {m.Permissions, &spec.permissions}, {m.Groups, &spec.groups},
 		{m.CommunicationTypes, &spec.commTypes}, {m.QueueIDs, &spec.queueIDs}} {
 		if !s.set.IsNull() {
-			diags.Append(s.set.ElementsAs(ctx, s.into, false)...)
+			diags.Append(stringsOf(ctx, s.set, s.into)...)
 		}
 		slices.Sort(*s.into)
 	}
 	if !m.Dimensions.IsNull() {
-		var d dimensionsModel
-		diags.Append(m.Dimensions.As(ctx, &d, objectAsOptions)...)
+		d, dd := dimensionsOf(ctx, m.Dimensions)
+		diags.Append(dd...)
 		spec.width, spec.height = validators.Int64Of(d.Width.ValueBigFloat()), validators.Int64Of(d.Height.ValueBigFloat())
 	}
 	spec.refreshIntervalMs = validators.Int64Of(m.RefreshIntervalMs.ValueBigFloat())
@@ -270,7 +270,7 @@ func modelFromAPI(ctx context.Context, m *agentWidgetModel, in *client.Integrati
 		from []string
 	}{{&m.Sandbox, w.Sandbox}, {&m.Permissions, w.Permissions}, {&m.Groups, w.Groups},
 		{&m.CommunicationTypes, w.CommunicationTypes}, {&m.QueueIDs, w.QueueIDs}} {
-		*l.into, d = types.SetValueFrom(ctx, types.StringType, l.from)
+		*l.into, d = stringSet(ctx, l.from)
 		diags.Append(d...)
 	}
 

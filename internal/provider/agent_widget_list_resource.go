@@ -101,7 +101,7 @@ func (r *AgentWidgetListResource) List(ctx context.Context, req list.ListRequest
 			in := found[i]
 			result := req.NewListResult(ctx)
 			result.DisplayName = in.Name
-			result.Diagnostics.Append(result.Identity.Set(ctx, agentWidgetIdentityModel{ID: types.StringValue(in.ID)})...)
+			result.Diagnostics.Append(setIdentity(ctx, result.Identity, agentWidgetIdentityModel{ID: types.StringValue(in.ID)})...)
 			if req.IncludeResource {
 				result.Diagnostics.Append(r.fullResource(ctx, &in, &result)...)
 			}

@@ -368,7 +368,7 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 	// From here on the widget exists: every failure still records it in state, so Terraform
 	// taints it and the next apply replaces it rather than leaving an orphan behind.
 	plan.ID = types.StringValue(created.ID)
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, agentWidgetIdentityModel{ID: plan.ID})...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, agentWidgetIdentityModel{ID: plan.ID})...)
 
 	resp.Diagnostics.Append(op.end(ctx, created.ID, nil)...)
 
@@ -441,7 +441,7 @@ func (r *AgentWidgetResource) Read(ctx context.Context, req resource.ReadRequest
 	id := state.ID.ValueString()
 	// Terraform before 1.12 keeps no identity, so it is set on every read, also one that ends in
 	// removing the resource.
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, agentWidgetIdentityModel{ID: state.ID})...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, agentWidgetIdentityModel{ID: state.ID})...)
 	// The client believes a 404 only once reads have lagged no longer than Genesys' reads lag
 	// its writes, so a refresh right after an apply does not drop (and then duplicate) a widget.
 	// The widget and its configuration are read at once, and the widget's read shares a list
@@ -482,7 +482,7 @@ func (r *AgentWidgetResource) Update(ctx context.Context, req resource.UpdateReq
 	defer cancel()
 	id := state.ID.ValueString()
 	plan.ID = state.ID
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, agentWidgetIdentityModel{ID: state.ID})...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, agentWidgetIdentityModel{ID: state.ID})...)
 
 	var cfg *client.IntegrationConfig
 	if plan.configDiffers(state) {

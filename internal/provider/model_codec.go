@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -24,7 +25,10 @@ import (
 // the framework does, with the same checks. Anything off the simple path (a field that is not an
 // attr.Value, an object whose attributes do not match the fields one for one, a null or unknown
 // object, a value of the wrong type or that fails its type's check, a value that validates
-// itself) is handed to the framework, so its results and errors stay the reference.
+// itself) is handed to the framework, so its results and errors stay the reference. The same
+// goes for the widget's sets, its dimensions and its identity: stringsOf, stringSet,
+// dimensionsOf and setIdentity stand in for ElementsAs, SetValueFrom, Object.As and
+// ResourceIdentity.Set, which reflect afresh on every call.
 
 // modelLayout is where each attribute of a model struct lives.
 type modelLayout struct {
@@ -211,4 +215,65 @@ func setState(ctx context.Context, state *tfsdk.State, model any) diag.Diagnosti
 		return nil
 	}
 	return state.Set(ctx, model)
+}
+
+// setIdentity is identity.Set(ctx, model).
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, model any) diag.Diagnostics {
+	if v, ok := encodeModel(ctx, identity.Schema.Type(), model); ok {
+		identity.Raw = v
+		return nil
+	}
+	return identity.Set(ctx, model)
+}
+
+// stringsOf is set.ElementsAs(ctx, into, false) for a set of strings: the elements' values, in
+// the set's order, into *into. A null or unknown set or element goes the framework's way, for its
+// error.
+func stringsOf(ctx context.Context, set types.Set, into *[]string) diag.Diagnostics {
+	if set.IsNull() || set.IsUnknown() {
+		return set.ElementsAs(ctx, into, false)
+	}
+	elems := set.Elements()
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			return set.ElementsAs(ctx, into, false)
+		}
+		out = append(out, s.ValueString())
+	}
+	*into = out
+	return nil
+}
+
+// stringSet is types.SetValueFrom(ctx, types.StringType, items). A nil slice (a null set) and
+// duplicate items (an error) go the framework's way.
+func stringSet(ctx context.Context, items []string) (types.Set, diag.Diagnostics) {
+	if items == nil {
+		return types.SetValueFrom(ctx, types.StringType, items)
+	}
+	elems := make([]attr.Value, 0, len(items))
+	seen := make(map[string]bool, len(items))
+	for _, item := range items {
+		if seen[item] {
+			return types.SetValueFrom(ctx, types.StringType, items)
+		}
+		seen[item] = true
+		elems = append(elems, types.StringValue(item))
+	}
+	return types.SetValue(types.StringType, elems)
+}
+
+// dimensionsOf is dims.As(ctx, &model, objectAsOptions) for a known object, read without the
+// framework's reflection; anything else goes its way.
+func dimensionsOf(ctx context.Context, dims types.Object) (dimensionsModel, diag.Diagnostics) {
+	attrs := dims.Attributes()
+	w, wok := attrs["width"].(types.Number)
+	h, hok := attrs["height"].(types.Number)
+	if dims.IsNull() || dims.IsUnknown() || len(attrs) != 2 || !wok || !hok {
+		var d dimensionsModel
+		diags := dims.As(ctx, &d, objectAsOptions)
+		return d, diags
+	}
+	return dimensionsModel{Width: w, Height: h}, nil
 }

@@ -198,3 +198,80 @@ func TestModelCodecLeavesInvalidValuesToTheFramework(t *testing.T) {
 		t.Fatal("getState of a set with a duplicate element: no error, want the framework's")
 	}
 }
+
+// stringsOf, stringSet and dimensionsOf answer as ElementsAs, SetValueFrom and Object.As do,
+// errors included.
+func TestConversionsAgreeWithTheFramework(t *testing.T) {
+	ctx := context.Background()
+	str := func(vs ...attr.Value) types.Set {
+		s, diags := types.SetValue(types.StringType, vs)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		return s
+	}
+	for name, set := range map[string]types.Set{
+		"empty":           str(),
+		"two":             str(types.StringValue("b"), types.StringValue("a")),
+		"unknown element": str(types.StringValue("a"), types.StringUnknown()),
+		"null element":    str(types.StringNull()),
+		"unknown":         types.SetUnknown(types.StringType),
+	} {
+		var want, got []string
+		wantDiags := set.ElementsAs(ctx, &want, false)
+		gotDiags := stringsOf(ctx, set, &got)
+		if !reflect.DeepEqual(got, want) || !gotDiags.Equal(wantDiags) {
+			t.Errorf("%s: stringsOf = %#v %v, ElementsAs = %#v %v", name, got, gotDiags, want, wantDiags)
+		}
+	}
+
+	for name, items := range map[string][]string{
+		"nil": nil, "empty": {}, "two": {"b", "a"}, "duplicate": {"a", "b", "a"},
+	} {
+		want, wantDiags := types.SetValueFrom(ctx, types.StringType, items)
+		got, gotDiags := stringSet(ctx, items)
+		if !got.Equal(want) || !gotDiags.Equal(wantDiags) {
+			t.Errorf("%s: stringSet = %v %v, SetValueFrom = %v %v", name, got, gotDiags, want, wantDiags)
+		}
+	}
+
+	num := func(f float64) types.Number { return types.NumberValue(big.NewFloat(f)) }
+	obj := func(w, h attr.Value) types.Object {
+		o, diags := types.ObjectValue(dimensionsAttrTypes, map[string]attr.Value{"width": w, "height": h})
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		return o
+	}
+	for name, dims := range map[string]types.Object{
+		"known":           obj(num(640), num(480)),
+		"unknown width":   obj(types.NumberUnknown(), num(480)),
+		"null height":     obj(num(640), types.NumberNull()),
+		"unknown object":  types.ObjectUnknown(dimensionsAttrTypes),
+		"null object":     types.ObjectNull(dimensionsAttrTypes),
+		"other attribute": types.ObjectValueMust(map[string]attr.Type{"width": types.StringType}, map[string]attr.Value{"width": types.StringValue("x")}),
+	} {
+		var want dimensionsModel
+		wantDiags := dims.As(ctx, &want, objectAsOptions)
+		got, gotDiags := dimensionsOf(ctx, dims)
+		if !got.Width.Equal(want.Width) || !got.Height.Equal(want.Height) || !gotDiags.Equal(wantDiags) {
+			t.Errorf("%s: dimensionsOf = %v %v, As = %v %v", name, got, gotDiags, want, wantDiags)
+		}
+	}
+}
+
+// setIdentity writes what ResourceIdentity.Set writes.
+func TestSetIdentityAgreesWithTheFramework(t *testing.T) {
+	ctx := context.Background()
+	var resp resource.IdentitySchemaResponse
+	NewAgentWidgetResource().(*AgentWidgetResource).IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &resp)
+	empty := tfsdk.ResourceIdentity{Schema: resp.IdentitySchema, Raw: tftypes.NewValue(resp.IdentitySchema.Type().TerraformType(ctx), nil)}
+	for _, id := range []types.String{types.StringValue("id-1"), types.StringNull()} {
+		want, got := empty, empty
+		wantDiags := want.Set(ctx, agentWidgetIdentityModel{ID: id})
+		gotDiags := setIdentity(ctx, &got, agentWidgetIdentityModel{ID: id})
+		if !got.Raw.Equal(want.Raw) || !gotDiags.Equal(wantDiags) {
+			t.Errorf("id %v: setIdentity = %v %v, Set = %v %v", id, got.Raw, gotDiags, want.Raw, wantDiags)
+		}
+	}
+}
