@@ -512,7 +512,7 @@ func testCallerThatGivesUpIsNotWaitedFor(t *testing.T) {
 	synctest.Wait()
 	select {
 	case err := <-gaveUp:
-		if err != context.Canceled {
+		if !errors.Is(err, context.Canceled) {
 			t.Errorf("the caller that gave up got %v, want %v", err, context.Canceled)
 		}
 	default:

@@ -40,7 +40,7 @@ func newRPCBench(b *testing.B) *rpcBench {
 	if err != nil {
 		b.Fatal(err)
 	}
-	providerType := schemas.Provider.ValueType().(tftypes.Object) //nolint:forcetypeassert // a schema's type is an object
+	providerType := schemas.Provider.ValueType().(tftypes.Object)
 	cfg := rpcObject(providerType, map[string]tftypes.Value{
 		"client_id":     tftypes.NewValue(tftypes.String, "org-a-client"),
 		"client_secret": tftypes.NewValue(tftypes.String, "org-a-secret"),
@@ -53,7 +53,7 @@ func newRPCBench(b *testing.B) *rpcBench {
 	}
 	return &rpcBench{
 		srv:        srv,
-		widgetType: schemas.ResourceSchemas["genesys_agent_widget"].ValueType().(tftypes.Object), //nolint:forcetypeassert // as above
+		widgetType: schemas.ResourceSchemas["genesys_agent_widget"].ValueType().(tftypes.Object),
 	}
 }
 
@@ -72,7 +72,7 @@ func rpcObject(typ tftypes.Object, vals map[string]tftypes.Value) tftypes.Value 
 
 // config is a widget of genesys-bench's configuration (cmd/genesys-bench widgetsTF).
 func (r *rpcBench) config(description string) tftypes.Value {
-	dims := r.widgetType.AttributeTypes["dimensions"].(tftypes.Object) //nolint:forcetypeassert // the schema's
+	dims := r.widgetType.AttributeTypes["dimensions"].(tftypes.Object)
 	return rpcObject(r.widgetType, map[string]tftypes.Value{
 		"name":         tftypes.NewValue(tftypes.String, "bench-widget-0001"),
 		"description":  tftypes.NewValue(tftypes.String, description),
