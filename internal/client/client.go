@@ -115,6 +115,9 @@ type Client struct {
 	screenPopPacer *pacer
 	// reads gathers concurrent reads of integrations into list reads.
 	reads *readBatcher
+	// ahead serves a refresh from the listing while the client has written
+	// nothing.
+	ahead readAhead
 
 	retryMax, rateLimitRetryMax int
 	retryWaitMin, retryWaitMax  time.Duration

@@ -147,6 +147,11 @@ func (c *Client) apiCall(method, path string, query url.Values, body []byte) *ca
 // do sends cl and decodes a 2xx answer into out (if out is not nil); any
 // other answer is an *APIError.
 func (c *Client) do(ctx context.Context, cl *call, out any) (*response, error) {
+	if cl.method != http.MethodGet {
+		// Before the write goes out: no read may be served from what was
+		// listed before it (see readAhead).
+		c.ahead.stop()
+	}
 	resp, err := c.send(ctx, cl)
 	if err != nil {
 		return nil, err
@@ -273,7 +278,19 @@ func (c *Client) GetIntegrationConfig(ctx context.Context, id string) (*Integrat
 // share a list (see readBatcher). The first error ends both reads and is
 // the one returned; a missing integration is an error for which IsNotFound
 // is true.
+//
+// While the client has written nothing, the integration may come from a
+// page of the listing read ahead for the reads of the same refresh (see
+// readAhead); the configuration is always read.
 func (c *Client) GetIntegrationAndConfig(ctx context.Context, id string) (*Integration, *IntegrationConfig, error) {
+	if in, ok := c.ahead.lookup(ctx, id, c.listingPage); ok {
+		c.remember(in)
+		cfg, err := c.GetIntegrationConfig(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &in, cfg, nil
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
