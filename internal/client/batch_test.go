@@ -48,7 +48,8 @@ func readAll(t *testing.T, c *Client, ids []string) {
 }
 
 // integrationReads is the journal's reads of integrations, as "GET id" for
-// a read by id and "LIST n" for a list of n ids.
+// a read by id, "LIST n" for a list of n ids and "PAGE n" for page n of the
+// whole listing (see readAhead).
 func (e *emu) integrationReads(t *testing.T) []string {
 	t.Helper()
 	var out []string
@@ -60,7 +61,11 @@ func (e *emu) integrationReads(t *testing.T) []string {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, fmt.Sprintf("LIST %d", len(strings.Split(q.Get("ids"), ","))))
+			if ids := q.Get("ids"); ids != "" {
+				out = append(out, fmt.Sprintf("LIST %d", len(strings.Split(ids, ","))))
+			} else {
+				out = append(out, "PAGE "+q.Get("pageNumber"))
+			}
 		case j.Route == "/api/v2/integrations/{id}":
 			out = append(out, "GET "+strings.TrimPrefix(j.Path, "/api/v2/integrations/"))
 		}
