@@ -141,9 +141,10 @@ type Limits struct {
 // gives a fresh client in every phase, so the buckets start full.
 //
 // For each process, in order: its requests need the least T such that
-//   - the client's bucket holds them: n ≤ level + ClientRate·T, where the level at the
-//     process's start is at most one token's allowance (TokenBurst): what a process can count
-//     on, not seeing what others spent, and what the provider's pool assumes;
+//   - the client's bucket holds them: n ≤ level + ClientRate·T, where the level the process
+//     counts on at its start is what the bucket holds but at most one token's allowance
+//     (TokenBurst): what a process can count on, not seeing what others spent, and what the
+//     provider's pool assumes;
 //   - its tokens' buckets hold them: n ≤ Σ over the tokens it may hold of TokenBurst +
 //     TokenRate·(T − the time the token can be had), where a token can be had once the
 //     client's token-creation bucket has one to give (at once while it holds some, then one
@@ -174,15 +175,18 @@ func Floor(procs []ProcessUse, l Limits, pool int) time.Duration {
 		// A process cannot see what the processes before it spent of the client's allowance
 		// (Genesys counts it across them, and so may other runs sharing the client), so it can
 		// count on one token's allowance at its start and the refill after: the provider's pool
-		// assumes exactly that (DESIGN.md, Token pool), and so does its floor.
+		// assumes exactly that (DESIGN.md, Token pool), and so does its floor. What the bucket
+		// really holds goes on to the next process: capping that too would charge a process
+		// for an allowance the one before it never spent.
+		countOn := clientLevel
 		if l.TokenRate > 0 {
-			clientLevel = math.Min(clientLevel, float64(l.TokenBurst))
+			countOn = math.Min(clientLevel, float64(l.TokenBurst))
 		}
 		// A process that only signed in (a plan walk with nothing to read) spends a token
 		// creation and no time.
 		t := 0.0
 		if p.Accepted > 0 {
-			t = leastTime(float64(p.Accepted), clientLevel, createLevel, l, pool)
+			t = leastTime(float64(p.Accepted), countOn, createLevel, l, pool)
 		}
 		total += t
 		if l.ClientRate > 0 {

@@ -121,11 +121,23 @@ func TestFloor(t *testing.T) {
 		// tokens at once would need 1.5.
 		{"token creation binds", []ProcessUse{proc(1500, 2, 0, time.Minute)},
 			Limits{TokenRate: 300, TokenBurst: 300, TokenCreationRate: 1}, 2, 2 * time.Minute},
-		// The first process spends the client's bucket to empty in its 54 s; the second, right
-		// after, starts from nothing: 2500 at 50 a second, 50 s.
-		{"the client's bucket is shared across processes", []ProcessUse{
+		// The bucket starts full (3000). The first process counts on 300 of it: 3000 requests
+		// take 54 s, in which the bucket refills 2700, so 2700 are left; the second, right
+		// after, counts on 300 of those again: 2500 take 44 s.
+		{"a process counts on one token's allowance of what the one before left", []ProcessUse{
 			proc(3000, 10, 0, time.Second), proc(2500, 10, time.Second, time.Minute),
-		}, Limits{TokenRate: 300, TokenBurst: 300, ClientRate: 3000}, 10, 104 * time.Second},
+		}, Limits{TokenRate: 300, TokenBurst: 300, ClientRate: 3000}, 10, 98 * time.Second},
+		// An update: the plan walk reads 500, the apply walk writes 500. Each counts on 300 and
+		// the refill: 4 s each. (Capping what the bucket holds at the first process's start
+		// would leave the second nothing: 4 s + 10 s.)
+		{"a plan walk then an apply walk", []ProcessUse{
+			proc(500, 1, 0, 4*time.Second), proc(500, 1, 5*time.Second, 10*time.Second),
+		}, Limits{TokenRate: 300, TokenBurst: 300, ClientRate: 3000, TokenCreationRate: 60}, 10, 8 * time.Second},
+		// The second process starts right after a first that spent the client's bucket to
+		// empty: it can count on nothing but the refill.
+		{"the client's bucket is shared across processes", []ProcessUse{
+			proc(300, 1, 0, 0), proc(3000, 10, 0, time.Minute),
+		}, Limits{TokenRate: 300, TokenBurst: 300, ClientRate: 300}, 10, 10 * time.Minute},
 		// After a long enough pause it counts on one token's allowance again.
 		{"a pause refills the client's bucket up to one token's allowance", []ProcessUse{
 			proc(3000, 10, 0, time.Second), proc(2500, 10, 5*time.Minute, 6*time.Minute),
