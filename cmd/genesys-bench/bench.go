@@ -42,7 +42,9 @@ type bench struct {
 	terraform string
 	work      string
 	pluginDir string
-	provider  string // the real provider binary the wrapper runs
+	provider  string      // the real provider binary the wrapper runs
+	states    *stateStore // the http backend's documents, with -state http
+	stateURL  string
 	log       *log.Logger
 }
 
@@ -52,7 +54,7 @@ func run(ctx context.Context, o options) error {
 		Started: time.Now(),
 		Settings: Settings{
 			Widgets: o.widgets, Parallelism: o.parallelism, AccessTokens: o.accessTokens,
-			Limits: o.limits, DestroyRefresh: o.destroyRefresh,
+			Limits: o.limits, DestroyRefresh: o.destroyRefresh, State: o.state,
 		},
 	}
 	b := &bench{opts: o, settings: res.Settings, log: log.New(os.Stderr, "genesys-bench: ", log.LstdFlags)}
@@ -91,6 +93,13 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer stopEmulator()
+	if o.state == stateHTTP {
+		var stopStates func()
+		if b.states, b.stateURL, stopStates, err = startStateStore(ctx); err != nil {
+			return err
+		}
+		defer stopStates()
+	}
 
 	res.Machine = b.machine(ctx)
 	b.log.Printf("emulator at %s: %s; %s; Terraform %s", b.apiURL, describeLimits(o.limits), res.Machine.GoVersion, res.Machine.Terraform)

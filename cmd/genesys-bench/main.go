@@ -68,6 +68,7 @@ type options struct {
 	work           string
 	keep           bool
 	destroyRefresh bool
+	state          string // where Terraform keeps each run's state: stateLocal or stateHTTP
 	render         string
 	cpuProfile     string
 	defaultPool    int // the provider's default max_access_tokens
@@ -90,6 +91,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.work, "work", "", "working directory for the provider build and terraform runs (default: a temporary one, removed afterwards)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (terraform logs, state)")
 	fs.BoolVar(&o.destroyRefresh, "destroy-refresh", false, "refresh before destroying (terraform destroy's default); off, the destroy phase measures deletes alone")
+	fs.StringVar(&o.state, "state", stateLocal, "where Terraform keeps each run's state: local (terraform.tfstate, rewritten after every resource) or http (a remote backend served by the benchmark in memory, saved every 20 s during an apply)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of every provider process into this directory, one subdirectory per run and phase (go tool pprof -top DIR/n500-p10-tdefault/create/*)")
 	fs.StringVar(&o.render, "render", "", "run nothing: write results.md and the plot into -out again from this results.json")
 	if err := fs.Parse(args); err != nil {
@@ -116,6 +118,9 @@ func parseFlags(args []string) (options, error) {
 			return o, fmt.Errorf("%s must be positive, or -1 for no limit", l.name)
 		}
 		*l.v = max(*l.v, 0) // 0: off, as Limits says
+	}
+	if err := validState(o.state); err != nil {
+		return o, err
 	}
 	if o.defaultPool <= 0 {
 		return o, errors.New("-default-access-tokens must be positive")

@@ -18,9 +18,10 @@ import (
 	"github.com/terraform-genesys/terraform-provider-genesys/internal/emulator"
 )
 
-// providerTF is the provider block every configuration uses; the client secret comes from
+// providerTF is the terraform and provider blocks every configuration uses: backend is the
+// terraform block's backend, if any (bench.backendTF); the client secret comes from
 // GENESYS_CLIENT_SECRET, and max_access_tokens is written only when the run sets it.
-func providerTF(accessTokens string) string {
+func providerTF(accessTokens, backend string) string {
 	var b strings.Builder
 	b.WriteString(`terraform {
   required_providers {
@@ -28,7 +29,7 @@ func providerTF(accessTokens string) string {
       source = "terraform-genesys/genesys"
     }
   }
-}
+` + backend + `}
 
 variable "api_url" {
   type = string
@@ -113,13 +114,21 @@ func (b *bench) runOne(ctx context.Context, n, p int, accessTokens string) Run {
 	b.emu.Reset()
 	dir := filepath.Join(b.work, "runs", runDir(n, p, accessTokens))
 	readDir := filepath.Join(dir, "read")
-	provider := providerTF(accessTokens)
 	err := os.MkdirAll(readDir, 0o755)
 	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, "main.tf"), []byte(provider+widgetsTF), 0o644)
+		err = os.WriteFile(filepath.Join(dir, "main.tf"), []byte(providerTF(accessTokens, b.backendTF(dir))+widgetsTF), 0o644)
 	}
 	if err == nil {
-		err = os.WriteFile(filepath.Join(readDir, "main.tf"), []byte(provider+readTF), 0o644)
+		err = os.WriteFile(filepath.Join(readDir, "main.tf"), []byte(providerTF(accessTokens, b.backendTF(readDir))+readTF), 0o644)
+	}
+	if err == nil && b.opts.state != stateLocal {
+		// A backend other than the local one needs terraform init; it is not a phase.
+		for _, d := range []string{dir, readDir} {
+			if code, _, _, out := b.terraformRun(ctx, d, "init", []string{"init", "-input=false", "-no-color"}); code != 0 {
+				err = fmt.Errorf("terraform init in %s exited %d: %s", d, code, firstError(out))
+				break
+			}
+		}
 	}
 	if err != nil {
 		r.Phases = append(r.Phases, PhaseResult{Phase: PhaseCreate, Failed: n, Error: err.Error()})
@@ -148,7 +157,7 @@ func (b *bench) runOne(ctx context.Context, n, p int, accessTokens string) Run {
 		{PhaseRefresh, dir, append(append([]string{"plan", "-detailed-exitcode"}, common...), vars(PhaseRefresh, descriptionCreated)...),
 			func(code int, out []byte) (int, error) { return verifyNoChanges(n, code, out) }},
 		{PhaseRead, readDir, append(slices.Clone(apply), vars(PhaseRead, "")...),
-			func(code int, out []byte) (int, error) { return verifyRead(dir, readDir, n, code, out) }},
+			func(code int, out []byte) (int, error) { return b.verifyRead(dir, readDir, n, code, out) }},
 		{PhaseUpdate, dir, append(slices.Clone(apply), vars(PhaseUpdate, descriptionUpdated)...),
 			func(code int, out []byte) (int, error) { return b.verifyApplied(dir, n, descriptionUpdated, code, out) }},
 		{PhaseDestroy, dir, append(slices.Clone(destroyArgs), vars(PhaseDestroy, descriptionUpdated)...),
@@ -277,23 +286,11 @@ func (b *bench) env(dir, name string) ([]string, error) {
 	return env, nil
 }
 
-// stateWidget is what the benchmark reads of a widget in terraform.tfstate.
+// stateWidget is what the benchmark reads of a widget in a state document.
 type stateWidget struct {
 	ID            string `json:"id"`
 	ReportedState string `json:"reported_state"`
 	Description   string `json:"description"`
-}
-
-// readStateWidgets reads the genesys_agent_widget instances of dir's local state.
-func readStateWidgets(dir string) ([]stateWidget, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return parseStateWidgets(data)
 }
 
 func parseStateWidgets(data []byte) ([]stateWidget, error) {
@@ -307,7 +304,7 @@ func parseStateWidgets(data []byte) ([]stateWidget, error) {
 		} `json:"resources"`
 	}
 	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("reading terraform.tfstate: %w", err)
+		return nil, fmt.Errorf("reading the state: %w", err)
 	}
 	var out []stateWidget
 	for _, r := range st.Resources {
@@ -325,7 +322,7 @@ func parseStateWidgets(data []byte) ([]stateWidget, error) {
 // ACTIVE there and in the org, with the description applied. Integrations in the org that the
 // state does not know (duplicates, orphans) are failures too.
 func (b *bench) verifyApplied(dir string, n int, description string, code int, out []byte) (int, error) {
-	widgets, err := readStateWidgets(dir)
+	widgets, err := b.readStateWidgets(dir)
 	if err != nil {
 		return n, err
 	}
@@ -385,7 +382,7 @@ func verifyNoChanges(n, code int, out []byte) (int, error) {
 
 // verifyDestroyed counts what destroy left behind, in the org and in state.
 func (b *bench) verifyDestroyed(dir string, code int, out []byte) (int, error) {
-	widgets, err := readStateWidgets(dir)
+	widgets, err := b.readStateWidgets(dir)
 	if err != nil {
 		return 0, err
 	}
@@ -402,13 +399,16 @@ func (b *bench) verifyDestroyed(dir string, code int, out []byte) (int, error) {
 
 // verifyRead checks the read phase's outputs: every benchmark widget listed, and the one read
 // by name the one the widgets' state holds at index 0.
-func verifyRead(widgetsDir, readDir string, n, code int, out []byte) (int, error) {
+func (b *bench) verifyRead(widgetsDir, readDir string, n, code int, out []byte) (int, error) {
 	if code != 0 {
 		return 1, fmt.Errorf("terraform exited %d: %s", code, firstError(out))
 	}
-	data, err := os.ReadFile(filepath.Join(readDir, "terraform.tfstate"))
+	data, err := b.readState(readDir)
 	if err != nil {
 		return 1, err
+	}
+	if data == nil {
+		return 1, errors.New("the read phase left no state")
 	}
 	var st struct {
 		Outputs map[string]struct {
@@ -420,7 +420,7 @@ func verifyRead(widgetsDir, readDir string, n, code int, out []byte) (int, error
 	}
 	found, _ := st.Outputs["found"].Value.(float64)
 	firstID, _ := st.Outputs["first_id"].Value.(string)
-	widgets, err := readStateWidgets(widgetsDir)
+	widgets, err := b.readStateWidgets(widgetsDir)
 	if err != nil {
 		return 1, fmt.Errorf("reading the widgets' state: %w", err)
 	}

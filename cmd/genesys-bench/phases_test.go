@@ -74,6 +74,12 @@ func TestParseFlags(t *testing.T) {
 	if o.limits != want {
 		t.Errorf("limits = %+v, want %+v (the burst a minute's allowance, -1 switching a limit off)", o.limits, want)
 	}
+	if o.state != stateLocal {
+		t.Errorf("state = %q, want %q by default", o.state, stateLocal)
+	}
+	if o, err := parseFlags([]string{"-state", "http", "-terraform", "t"}); err != nil || o.state != stateHTTP {
+		t.Errorf("-state http: %q, %v", o.state, err)
+	}
 	if o.poolSize("4") != 4 || o.poolSize(defaultAccessTokens) != providerDefaultAccessTokens {
 		t.Errorf("pool sizes: 4 -> %d, default -> %d", o.poolSize("4"), o.poolSize(defaultAccessTokens))
 	}
@@ -88,6 +94,7 @@ func TestParseFlags(t *testing.T) {
 		{"-burst", "-1", "-terraform", "t"},
 		{"-access-tokens", "0", "-terraform", "t"},
 		{"-access-tokens", "some", "-terraform", "t"},
+		{"-state", "s3", "-terraform", "t"},
 		{"-default-access-tokens", "0", "-terraform", "t"},
 		{"-terraform", "t", "extra"},
 	} {
@@ -98,11 +105,16 @@ func TestParseFlags(t *testing.T) {
 }
 
 func TestProviderTF(t *testing.T) {
-	if tf := providerTF(defaultAccessTokens); strings.Contains(tf, "max_access_tokens") {
-		t.Errorf("the default setting writes max_access_tokens:\n%s", tf)
+	if tf := providerTF(defaultAccessTokens, ""); strings.Contains(tf, "max_access_tokens") || strings.Contains(tf, "backend") {
+		t.Errorf("the default setting writes max_access_tokens or a backend:\n%s", tf)
 	}
-	if tf := providerTF("3"); !strings.Contains(tf, "max_access_tokens = 3\n") {
+	if tf := providerTF("3", ""); !strings.Contains(tf, "max_access_tokens = 3\n") {
 		t.Errorf("max_access_tokens 3 is not written:\n%s", tf)
+	}
+	b := &bench{opts: options{state: stateHTTP}, work: "/w", stateURL: "http://127.0.0.1:1"}
+	want := "  backend \"http\" {\n    address = \"http://127.0.0.1:1/state/runs/n5/read\"\n  }\n}\n"
+	if tf := providerTF(defaultAccessTokens, b.backendTF("/w/runs/n5/read")); !strings.Contains(tf, want) {
+		t.Errorf("the http backend is not in the terraform block, want\n%s\nin\n%s", want, tf)
 	}
 }
 
@@ -124,19 +136,20 @@ func TestVerifyRead(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	b := &bench{opts: options{state: stateLocal}}
 	outputs(2, "first")
-	if failed, err := verifyRead(dir, readDir, 2, 0, nil); failed != 0 || err != nil {
+	if failed, err := b.verifyRead(dir, readDir, 2, 0, nil); failed != 0 || err != nil {
 		t.Errorf("all found: failed %d, %v", failed, err)
 	}
 	outputs(1, "first")
-	if failed, err := verifyRead(dir, readDir, 2, 0, nil); failed != 1 || err == nil {
+	if failed, err := b.verifyRead(dir, readDir, 2, 0, nil); failed != 1 || err == nil {
 		t.Errorf("one missing: failed %d, %v", failed, err)
 	}
 	outputs(2, "second")
-	if failed, err := verifyRead(dir, readDir, 2, 0, nil); failed != 1 || err == nil {
+	if failed, err := b.verifyRead(dir, readDir, 2, 0, nil); failed != 1 || err == nil {
 		t.Errorf("the wrong widget by name: failed %d, %v", failed, err)
 	}
-	if failed, err := verifyRead(dir, readDir, 2, 1, []byte("Error: boom")); failed != 1 || err == nil || !strings.Contains(err.Error(), "boom") {
+	if failed, err := b.verifyRead(dir, readDir, 2, 1, []byte("Error: boom")); failed != 1 || err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("terraform failed: failed %d, %v", failed, err)
 	}
 }

@@ -67,6 +67,7 @@ type Settings struct {
 	AccessTokens   []string `json:"accessTokens"` // max_access_tokens values; "default": left out
 	Limits         Limits   `json:"limits"`
 	DestroyRefresh bool     `json:"destroyRefresh"`
+	State          string   `json:"state,omitempty"` // -state; empty in results from before it: local
 }
 
 // Run is the phases for one number of widgets, one parallelism and one access-token setting.
@@ -370,6 +371,7 @@ func WriteMarkdown(w io.Writer, res Result, plotFile string) error {
 	fmt.Fprintf(&b, ".  \nLoad average at start: %s; at finish: %s (the machine is shared).\n\n", orDash(m.LoadAvgStart), orDash(m.LoadAvgFinish))
 	fmt.Fprintf(&b, "Emulator on loopback, in the benchmark's process: %s; activation immediate. "+
 		"Each phase uses an OAuth client of its own, so its buckets start full.\n\n", describeLimits(s.Limits))
+	fmt.Fprintf(&b, "Terraform's state: %s.\n\n", describeState(s.State))
 
 	b.WriteString("## Targets\n\n| Target | Limit | Measured | |\n|---|---|---|---|\n")
 	for _, t := range res.Targets {
@@ -471,6 +473,15 @@ func WriteMarkdown(w io.Writer, res Result, plotFile string) error {
 `, destroy)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// describeState says where a run's Terraform kept its state.
+func describeState(kind string) string {
+	if kind == stateHTTP {
+		return "the http backend, served by the benchmark from memory on loopback (`-state http`): as with Terraform's " +
+			"other remote backends, an apply keeps the state in memory and saves it every 20 s"
+	}
+	return "the local backend (`terraform.tfstate`), which Terraform rewrites after every resource it applies, one at a time"
 }
 
 func orDash(s string) string {

@@ -218,10 +218,21 @@ func TestWriteMarkdown(t *testing.T) {
 		"| max_access_tokens | Parallelism | N | Phase | POST (collection) |",
 		"](results.png)",
 		"`terraform destroy -refresh=false`",
+		// Results from before -state kept their state locally.
+		"Terraform's state: the local backend (`terraform.tfstate`)",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the report lacks %q:\n%s", want, md)
 		}
+	}
+	res := sampleResult()
+	res.Settings.State = stateHTTP
+	b.Reset()
+	if err := WriteMarkdown(&b, res, "results.png"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Terraform's state: the http backend, served by the benchmark"; !strings.Contains(b.String(), want) {
+		t.Errorf("a -state http report lacks %q", want)
 	}
 	// Every table row has as many cells as its header.
 	for _, line := range strings.Split(md, "\n") {
