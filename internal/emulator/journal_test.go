@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +188,39 @@ func TestAdminEndpoints(t *testing.T) {
 	wantError(t, h.send("GET", "/_emulator/nothing", "", nil, nil), 404, CodeNotFound)
 	if r := h.send("GET", "/_emulator/health", "", nil, nil); r.status != 200 || !strings.Contains(string(r.body), `"ok"`) {
 		t.Errorf("health: %d %s", r.status, r.body)
+	}
+}
+
+// journalAtAnswer is a ResponseWriter that notes how long the journal was when the answer
+// began to leave.
+type journalAtAnswer struct {
+	*httptest.ResponseRecorder
+	emu     *Server
+	entries int
+}
+
+func (w *journalAtAnswer) WriteHeader(status int) {
+	w.entries = len(w.emu.Journal())
+	w.ResponseRecorder.WriteHeader(status)
+}
+
+// TestJournalHoldsARequestBeforeItsAnswer: a client that has its answer finds its request in
+// the journal, whatever the size of the answer, so a test may count requests as soon as its
+// calls return.
+func TestJournalHoldsARequestBeforeItsAnswer(t *testing.T) {
+	h := newHarness(t, Config{})
+	tok := h.tokenA()
+	for i := range 30 { // a listing of 30 fills more than an HTTP server's write buffer
+		h.create(tok, fmt.Sprintf("Listed %02d", i), TypeClientApp)
+	}
+	for _, target := range []string{"/api/v2/integrations?pageSize=100", "/api/v2/integrations/no-such-id"} {
+		before := len(h.emu.Journal())
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := &journalAtAnswer{ResponseRecorder: httptest.NewRecorder(), emu: h.emu}
+		h.emu.ServeHTTP(w, r)
+		if w.entries != before+1 {
+			t.Errorf("GET %s: the answer (%d) began with %d new journal entries, want 1", target, w.Code, w.entries-before)
+		}
 	}
 }

@@ -329,31 +329,44 @@ func (s *Server) serve(c *call) {
 	s.finish(c, out)
 }
 
-// finish writes the reply and journals the request.
+// finish journals the request, then writes the reply: a client that has its answer finds the
+// request in the journal. (Journaled after the write, a reply larger than the server's write
+// buffer reached the client before its entry did, and a test that read the journal as soon as
+// its call returned could miss it.)
 func (s *Server) finish(c *call, out reply) {
-	c.entry.Status = out.status
-	writeReply(c.w, out, c.corr)
+	status, data := encodeReply(out, c.corr)
+	c.entry.Status = status
 	s.record(c)
+	sendReply(c.w, out.header, status, data)
 }
 
 func writeReply(w http.ResponseWriter, out reply, corr string) {
-	for k, vs := range out.header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
+	status, data := encodeReply(out, corr)
+	sendReply(w, out.header, status, data)
+}
+
+// encodeReply is the status and body a reply is sent with.
+func encodeReply(out reply, corr string) (status int, data []byte) {
 	body := out.body
 	if e, ok := body.(*apiError); ok {
 		body = e.body(corr)
 	}
 	data, err := json.Marshal(body)
 	if err != nil {
-		data = []byte(`{"message":"the answer could not be encoded","code":"internal.server.error","status":500}`)
-		out.status = http.StatusInternalServerError
+		return http.StatusInternalServerError, []byte(`{"message":"the answer could not be encoded","code":"internal.server.error","status":500}`)
+	}
+	return out.status, data
+}
+
+func sendReply(w http.ResponseWriter, header http.Header, status int, data []byte) {
+	for k, vs := range header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.WriteHeader(out.status)
+	w.WriteHeader(status)
 	_, _ = w.Write(data)
 }
 
