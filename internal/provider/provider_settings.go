@@ -157,7 +157,9 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 			"Set environment in the provider block or the "+envEnvironment+" environment variable to the org's region "+
 				"domain (for example mypurecloud.com or mypurecloud.ie), or set api_url to reach another endpoint such as the "+
 				"bundled emulator.")
-	case apiURL == "":
+	case region != "":
+		// Checked beside api_url too: the login URL is still derived from it, and a URL written
+		// here (credentials and all) must not reach a sign-in error, the audit trail or telemetry.
 		if err := checkEnvironment(region); err != nil {
 			diags.AddAttributeError(path.Root("environment"), "Unknown Genesys Cloud environment",
 				fmt.Sprintf("environment (from the provider block or %s): %s.", envEnvironment, err))

@@ -195,6 +195,12 @@ func TestURLCredentialsNeverEchoed(t *testing.T) {
 				return m
 			}(),
 			"environment": func() genesysProviderModel { m := creds; m.Environment = types.StringValue(u); return m }(),
+			// Beside api_url, environment still names the login service.
+			"environment beside api_url": func() genesysProviderModel {
+				m := creds
+				m.APIURL, m.Environment = types.StringValue("https://api.example.com"), types.StringValue(u)
+				return m
+			}(),
 		} {
 			for _, fromEnv := range []bool{false, true} {
 				model, vars := m, map[string]string{}
@@ -204,7 +210,7 @@ func TestURLCredentialsNeverEchoed(t *testing.T) {
 						model.APIURL, vars[envAPIURL] = types.StringNull(), u
 					case "login_url":
 						model.LoginURL, vars[envLoginURL] = types.StringNull(), u
-					case "environment":
+					case "environment", "environment beside api_url":
 						model.Environment, vars[envEnvironment] = types.StringNull(), u
 					}
 				}
@@ -214,6 +220,8 @@ func TestURLCredentialsNeverEchoed(t *testing.T) {
 					texts = append(texts, d.Summary()+": "+d.Detail())
 				}
 				if !diags.HasError() {
+					// What a failed sign-in and the audit trail would print.
+					texts = append(texts, s.loginFrom.at, s.environment)
 					// Whatever resolveSettings let through, the client checks next.
 					_, err := newProviderData(context.Background(), s, "test", "")
 					if err != nil {
