@@ -529,7 +529,9 @@ func TestTriggerReportsDeliveryFailures(t *testing.T) {
 
 // A pop that outlives the timeout answers 504 with its key; retrying with that key pops at most
 // once, even when the first try lands after the retry. The emulator holds the first try until
-// the retry is answered, so the order is certain and no timing is involved.
+// the retry is answered, so the first try can only time out and the order is certain. The retry
+// goes through a second endpoint on the same Sender with no time limit, so that no timing is
+// involved: a slow machine cannot make the retry time out too.
 func TestTriggerTimeoutThenRetry(t *testing.T) {
 	release, firstDone := make(chan struct{}), make(chan struct{})
 	var pops atomic.Int64
@@ -552,7 +554,13 @@ func TestTriggerTimeoutThenRetry(t *testing.T) {
 	if a.status != http.StatusGatewayTimeout || failed.IdempotencyKey == "" {
 		t.Fatalf("answer %d %s; want 504 with the key", a.status, a.body)
 	}
-	b := f.post(t, http.Header{"Idempotency-Key": {failed.IdempotencyKey}}, popBody(""))
+	patient := *f.trigger
+	patient.timeout = 0 // the request's own lifetime
+	srv := httptest.NewServer(patient.handler())
+	t.Cleanup(srv.Close)
+	retrier := *f
+	retrier.url = srv.URL
+	b := retrier.post(t, http.Header{"Idempotency-Key": {failed.IdempotencyKey}}, popBody(""))
 	var retried triggerResponse
 	b.json(t, &retried)
 	if b.status != http.StatusOK || retried.IdempotencyKey != failed.IdempotencyKey {

@@ -59,6 +59,12 @@ type Config struct {
 	// match the current version". Genesys APIs have been seen answering both; a client must
 	// take either as a version conflict.
 	StaleVersionStatus int
+
+	// DesktopPopWait is how long a screen pop's answer waits for an open agent desktop of its
+	// agent to report that it showed the pop; a pop not shown by then is answered with
+	// windowFocused false. 0 means 5 s. A browser test on a loaded machine raises it, so that
+	// windowFocused says what the page did, not how soon the browser was scheduled.
+	DesktopPopWait time.Duration
 }
 
 // DefaultSigningSecret signs screen pops when Config.SigningSecret is empty. It is public
@@ -195,6 +201,9 @@ func normalize(cfg Config) (Config, error) {
 	}
 	if cfg.ActivationDelay < 0 {
 		return cfg, &ConfigError{"ActivationDelay", fmt.Errorf("%s is negative", cfg.ActivationDelay)}
+	}
+	if cfg.DesktopPopWait < 0 {
+		return cfg, &ConfigError{"DesktopPopWait", fmt.Errorf("%s is negative", cfg.DesktopPopWait)}
 	}
 	switch cfg.StaleVersionStatus {
 	case 0:

@@ -66,6 +66,7 @@ func TestNormalizeRejects(t *testing.T) {
 		{"negative token lifetime", Config{TokenLifetime: -time.Second}, "TokenLifetime"},
 		{"sub-second token lifetime", Config{TokenLifetime: time.Millisecond}, "TokenLifetime"},
 		{"negative activation delay", Config{ActivationDelay: -time.Second}, "ActivationDelay"},
+		{"negative desktop pop wait", Config{DesktopPopWait: -time.Second}, "DesktopPopWait"},
 		{"negative burst", Config{RateBurst: -1}, "RateBurst"},
 		{"bad fault", Config{Faults: []Fault{{Kind: Kind500}}}, "Faults"},
 	}

@@ -73,6 +73,7 @@ func New(cfg Config) (*Server, error) {
 		faults:        newFaultStates(cfg.Faults),
 	}
 	s.limits = newClientLimits(cfg.Clients)
+	s.desk.popWait = cfg.DesktopPopWait
 	for _, c := range cfg.Clients {
 		s.clients[c.ID] = c
 		if _, seen := s.orgNames[c.OrgID]; !seen {

@@ -57,6 +57,8 @@ const chaosFillers = 250
 // when the rate limit paces every request: GETs take 300 ms and reads lag creates by up to 4.5 s
 // (within the client's 5 s read-lag window). A search for a lost create then reads the page that
 // would hold it while reads still lag, and finishes only after the window: issue 17's duplicate.
+// A slow machine cannot push the lag past the window: the emulator times the lag from the
+// create's commit, the client its window from the attempt's failure, which comes after it.
 func chaosSlowFaults(seed int64) []emulator.Fault {
 	return []emulator.Fault{
 		{Kind: emulator.KindLatency, Method: "GET", PathPrefix: "/api/v2/integrations", Probability: 1, Latency: 300 * time.Millisecond},

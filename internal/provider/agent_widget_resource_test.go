@@ -480,7 +480,9 @@ func (c noDriftCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 
 // TestAccAgentWidget_timeoutNamesTheSetting: an activation that outlasts timeouts.create (the
 // emulator holds every PATCH until the caller gives up) fails naming that setting and its value,
-// and the widget it made is kept in state to be destroyed, not orphaned.
+// and the widget it made is kept in state to be destroyed, not orphaned. The limit covers the
+// create and the configuration PUT before the held PATCH too: 5 s leaves those two loopback
+// requests ample room on a loaded machine, and only the PATCH, which never answers, can use it up.
 func TestAccAgentWidget_timeoutNamesTheSetting(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
 	emu.SetFaults([]emulator.Fault{{
@@ -490,8 +492,8 @@ func TestAccAgentWidget_timeoutNamesTheSetting(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             emu.checkNoIntegrations("org-a"),
 		Steps: []resource.TestStep{{
-			Config:      emu.widgetConfig("", widgetBody+"  timeouts {\n    create = \"1s\"\n  }\n"),
-			ExpectError: messageRE("Unable to activate the widget", "did not finish within its time limit, timeouts.create (1s)"),
+			Config:      emu.widgetConfig("", widgetBody+"  timeouts {\n    create = \"5s\"\n  }\n"),
+			ExpectError: messageRE("Unable to activate the widget", "did not finish within its time limit, timeouts.create (5s)"),
 		}},
 	})
 }

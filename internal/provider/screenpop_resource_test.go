@@ -401,25 +401,28 @@ func (e *testEmulator) hangingPops() {
 }
 
 // TestAccScreenPop_timeoutNamesTheSetting: a pop that outlasts timeouts.create fails with a message
-// naming that setting and its value, and running the apply again (without the delay) pops once.
+// naming that setting and its value, and running the apply again (without the delay, under a
+// limit no slow machine reaches) pops once.
 func TestAccScreenPop_timeoutNamesTheSetting(t *testing.T) {
 	emu := newPopEmulator(t)
 	emu.hangingPops()
-	withTimeout := strings.Replace(popResource("v1"), `triggers       = { campaign = "v1" }`,
-		"triggers       = { campaign = \"v1\" }\n  timeouts {\n    create = \"1s\"\n  }", 1)
+	withTimeout := func(limit string) string {
+		return strings.Replace(popResource("v1"), `triggers       = { campaign = "v1" }`,
+			"triggers       = { campaign = \"v1\" }\n  timeouts {\n    create = \""+limit+"\"\n  }", 1)
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      emu.screenPopConfig("", withTimeout),
+				Config:      emu.screenPopConfig("", withTimeout("1s")),
 				ExpectError: messageRE("did not finish within its time limit, timeouts.create (1s)", `timeouts { create = "2s" }`),
 			},
 			{
 				PreConfig: func() { emu.SetFaults(nil) },
-				Config:    emu.screenPopConfig("", withTimeout),
+				Config:    emu.screenPopConfig("", withTimeout("10m")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("status"), knownvalue.StringExact("delivered")),
-					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("timeouts").AtMapKey("create"), knownvalue.StringExact("1s")),
+					statecheck.ExpectKnownValue(popAddr, tfjsonpath.New("timeouts").AtMapKey("create"), knownvalue.StringExact("10m")),
 				},
 				Check: emu.checkPops(1),
 			},
