@@ -394,8 +394,9 @@ func (r *AgentWidgetResource) Create(ctx context.Context, req resource.CreateReq
 }
 
 // applyStatus sets the intended state when it differs from what the integration reports and waits
-// for the reported state. It returns the last integration seen, nil if none. blame marks the
-// errors that the operation's timeout caused.
+// for the reported state. It returns the last integration seen, nil if none, on failure too: a
+// PATCH that landed before the wait ran out must be saved as the service reports it (ACTIVATING),
+// not as the create answered. blame marks the errors that the operation's timeout caused.
 func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integration, spec widgetSpec, blame func(error) error) (*client.Integration, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	enable := spec.status == widget.StatusActive
@@ -419,7 +420,6 @@ func (r *AgentWidgetResource) applyStatus(ctx context.Context, in *client.Integr
 	if err != nil {
 		diags.AddAttributeError(path.Root("status"), "Unable to "+op+" the widget",
 			fmt.Sprintf("Widget %s did not reach %s: %s", in.ID, want, clientErrorDetail(err, serviceAPI)))
-		return nil, diags
 	}
 	return current, diags
 }

@@ -463,6 +463,60 @@ resource "genesys_agent_widget" "test" {
 	})
 }
 
+// TestAccAgentWidget_activationCutShortSavesWhatTheServiceReports: the PATCH that enables a new
+// widget lands but the activation outlasts timeouts.create (the emulator stays in ACTIVATING for
+// an hour). The state saved with the error holds what the service reported last, ACTIVATING, not
+// the INACTIVE the create answered: it is read here before any refresh could correct it.
+func TestAccAgentWidget_activationCutShortSavesWhatTheServiceReports(t *testing.T) {
+	emu := newTestEmulator(t, emulator.Config{ActivationDelay: time.Hour})
+	config := emu.widgetConfig("", widgetBody+"  timeouts {\n    create = \"3s\"\n  }\n")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             emu.checkNoIntegrations("org-a"),
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: messageRE("Unable to activate the widget", "it last reported ACTIVATING"),
+			},
+			{
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true, // the widget is tainted: the next apply replaces it
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPreRefresh: []plancheck.PlanCheck{savedValue(widgetAddr, "reported_state", "ACTIVATING")},
+				},
+			},
+		},
+	})
+}
+
+// savedValue checks an attribute of addr in the state a plan started from; in a plan made without
+// refreshing, that is the state the last apply saved.
+func savedValue(addr, attr string, want any) plancheck.PlanCheck {
+	return savedValueCheck{addr: addr, attr: attr, want: want}
+}
+
+type savedValueCheck struct {
+	addr, attr string
+	want       any
+}
+
+func (c savedValueCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if req.Plan.PriorState == nil || req.Plan.PriorState.Values == nil {
+		resp.Error = fmt.Errorf("the plan carries no prior state")
+		return
+	}
+	for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
+		if r.Address == c.addr {
+			if got := r.AttributeValues[c.attr]; got != c.want {
+				resp.Error = fmt.Errorf("%s.%s saved as %v, want %v", c.addr, c.attr, got, c.want)
+			}
+			return
+		}
+	}
+	resp.Error = fmt.Errorf("%s is not in the saved state", c.addr)
+}
+
 // expectNoDrift fails when refreshing addr found it changed outside Terraform: the state saved
 // before did not hold what the API held.
 func expectNoDrift(addr string) plancheck.PlanCheck { return noDriftCheck{addr: addr} }

@@ -136,12 +136,13 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				MarkdownDescription: fmt.Sprintf("How many times one request is sent again after a server error (5xx other "+
 					"than 501) or a failure without an answer (connection refused or reset, an attempt that timed out after "+
 					"%s), waiting between tries with exponential backoff (random waits of up to %s, doubling to %s): a whole "+
-					"number from 1 to 30. Default `%d`, at most a minute and a half of waiting. Each request of an operation "+
-					"has its own count. A widget's create is sent again only when it provably did not arrive (the provider "+
+					"number from 1 to 30. Default `%d`: the backoff waits add up to about a minute and a half, but a 503 that "+
+					"says `Retry-After` waits what it asks instead (up to %s a try). Each request of an operation has its own "+
+					"count, and the same count bounds how often a refused OAuth token grant is asked again. A widget's create is sent again only when it provably did not arrive (the provider "+
 					"first looks for what it may have made). Rate limits (429) are counted by `max_rate_limit_retries`, the "+
 					"webhooks have a budget of their own, and `timeouts` bounds an operation as a whole.",
 					durationText(client.DefaultAttemptTimeout), client.DefaultRetryWaitMin, durationText(client.DefaultRetryWaitMax),
-					client.DefaultRetryMax),
+					client.DefaultRetryMax, durationText(client.DefaultRetryAfterCap)),
 				Optional:   true,
 				Validators: []validator.Number{validators.WholeNumber(1, 30, "retries")},
 			},
