@@ -101,13 +101,13 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	var err error
-	if o.widgets, err = positiveInts("-n", *widgets); err != nil {
+	if o.widgets, err = commaList("-n", *widgets, positiveInt); err != nil {
 		return o, err
 	}
-	if o.parallelism, err = positiveInts("-parallelism", *par); err != nil {
+	if o.parallelism, err = commaList("-parallelism", *par, positiveInt); err != nil {
 		return o, err
 	}
-	if o.accessTokens, err = accessTokenSettings(*tokens); err != nil {
+	if o.accessTokens, err = commaList("-access-tokens", *tokens, accessTokenSetting); err != nil {
 		return o, err
 	}
 	for _, l := range []struct {
@@ -140,16 +140,26 @@ func parseFlags(args []string) (options, error) {
 	return o, nil
 }
 
-func positiveInts(name, s string) ([]int, error) {
-	var out []int
+// commaList splits the comma-separated value s of flag name and parses each item, trimmed of
+// spaces, with parse. It is the one splitter of the list flags, so they all read items the same
+// way; parse says what an item must be in its error, which commaList prefixes with the flag.
+func commaList[T any](name, s string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
 	for _, f := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("%s: %q is not a positive integer", name, f)
+		v, err := parse(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		out = append(out, n)
+		out = append(out, v)
 	}
 	return out, nil
+}
+
+func positiveInt(f string) (int, error) {
+	if n, err := strconv.Atoi(f); err == nil && n > 0 {
+		return n, nil
+	}
+	return 0, fmt.Errorf("%q is not a positive integer", f)
 }
 
 // defaultAccessTokens is "default" in -access-tokens: the run leaves max_access_tokens out.
@@ -161,20 +171,13 @@ const defaultAccessTokens = "default"
 // defaultMaxAccessTokens).
 const providerDefaultAccessTokens = 10
 
-func accessTokenSettings(s string) ([]string, error) {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f == defaultAccessTokens {
-			out = append(out, f)
-			continue
-		}
-		if n, err := strconv.Atoi(f); err != nil || n <= 0 {
-			return nil, fmt.Errorf("-access-tokens: %q is neither a positive integer nor %s", f, defaultAccessTokens)
-		}
-		out = append(out, f)
+// accessTokenSetting is one item of -access-tokens: a max_access_tokens value, or
+// defaultAccessTokens.
+func accessTokenSetting(f string) (string, error) {
+	if _, err := positiveInt(f); err != nil && f != defaultAccessTokens {
+		return "", fmt.Errorf("%q is neither a positive integer nor %s", f, defaultAccessTokens)
 	}
-	return out, nil
+	return f, nil
 }
 
 // poolSize is the most tokens a provider process may hold under an -access-tokens setting.

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -249,12 +248,8 @@ func baseURL(what, raw string) (string, error) {
 	if raw == "" {
 		return "", fmt.Errorf("%s is required", what)
 	}
-	u, err := url.Parse(raw)
+	u, err := hostmatch.ParseQuiet(raw) // its error does not repeat raw
 	if err != nil {
-		var ue *url.Error // it would repeat raw
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return "", fmt.Errorf("%s is not a URL: %w", what, err)
 	}
 	switch {

@@ -33,13 +33,8 @@ func ParseURL(raw string) (*url.URL, error) {
 	case strings.Contains(raw, `\`):
 		return nil, &URLError{Reason: `URL contains a backslash, which browsers read as "/"; use "/"`}
 	}
-	u, err := url.Parse(raw)
+	u, err := ParseQuiet(raw)
 	if err != nil {
-		// *url.Error repeats the whole URL; keep only the reason.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return nil, &URLError{Reason: "URL is not valid: " + err.Error(), Err: err}
 	}
 	authority, hasAuthority := rawAuthority(raw)
@@ -60,6 +55,23 @@ func ParseURL(raw string) (*url.URL, error) {
 	}
 	if _, err := CanonicalHost(urlHostname(u)); err != nil {
 		return nil, &URLError{Reason: "URL " + err.Error(), Err: err}
+	}
+	return u, nil
+}
+
+// ParseQuiet is url.Parse with an error that never repeats raw: a *url.Error quotes the whole URL,
+// whose user info or query may carry credentials, so only its reason is kept (such as
+// "invalid port \":x\" after host"); the caller names what was parsed. It checks nothing beyond
+// url.Parse (ParseURL is the strict parse for allow-listed URLs). ParseURL, the client's base URLs
+// and the provider's URL validators all parse through it, so that rule lives in one place.
+func ParseQuiet(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, err
 	}
 	return u, nil
 }

@@ -32,11 +32,11 @@ const widgetBodyWithoutDescription = `
 // follow-up plan is not).
 func TestAccAgentWidget_emptyNotesPlaceholderNoDiff(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
-	var id string
-	wireNotes := func(*terraform.State) error {
+	wireNotes := func(s *terraform.State) error {
 		var cfg struct {
 			Notes *string `json:"notes"`
 		}
+		id := s.RootModule().Resources[widgetAddr].Primary.ID
 		raw := emu.apiCallBody(t, "a", http.MethodGet, "/api/v2/integrations/"+id+"/config/current", "")
 		if err := json.Unmarshal(raw, &cfg); err != nil || cfg.Notes == nil || *cfg.Notes != emulator.EmptyNotesPlaceholder {
 			return fmt.Errorf("the service answered notes %s, want the placeholder (%w)", raw, err)
@@ -52,13 +52,7 @@ func TestAccAgentWidget_emptyNotesPlaceholderNoDiff(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(widgetAddr, tfjsonpath.New("description"), knownvalue.StringExact("")),
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					func(s *terraform.State) error {
-						id = s.RootModule().Resources[widgetAddr].Primary.ID
-						return nil
-					},
-					wireNotes,
-				),
+				Check: wireNotes,
 			},
 			{
 				RefreshState: true,

@@ -50,10 +50,11 @@ func newTestOrg(t *testing.T) *testOrg {
 	sandbox := id != "" && secret != "" && env != ""
 	var apiURL, loginURL, host string
 	if sandbox {
-		apiURL, loginURL, host = "https://api."+env, "https://login."+env, os.Getenv(envSandboxManifestHost)
-		if u := os.Getenv(envSandboxAPIURL); u != "" {
-			apiURL, loginURL = u, u
-		}
+		// The provider resolves its endpoints the same way, so the test's client checks the org
+		// the provider changes. The override, when set, stands for both URLs.
+		u := os.Getenv(envSandboxAPIURL)
+		ep := client.ResolveEndpoints(env, u, u)
+		apiURL, loginURL, host = ep.APIURL, ep.LoginURL, os.Getenv(envSandboxManifestHost)
 		if host == "" {
 			host = "widgets.example.com"
 		}

@@ -3,11 +3,12 @@ package validators
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/terraform-genesys/terraform-provider-genesys/internal/hostmatch"
 )
 
 // URLWithScheme checks that a string is an absolute URL with a host, one of the given schemes,
@@ -42,12 +43,8 @@ func CheckURL(raw string, schemes ...string) error {
 	case trimmed != raw:
 		return errors.New("the URL starts or ends with whitespace; remove it")
 	}
-	u, err := url.Parse(raw)
+	u, err := hostmatch.ParseQuiet(raw) // its error keeps only the reason, not the URL
 	if err != nil {
-		var ue *url.Error // it would repeat the whole URL; keep only the reason
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return fmt.Errorf("the value is not a URL (%w)", err)
 	}
 	okScheme := false
