@@ -22,6 +22,9 @@ func TestVocabulariesAgreeWithTheWidgetPackage(t *testing.T) {
 	sameSet("sandbox tokens", sandboxTokens, widget.SandboxTokens)
 	sameSet("permissions", permissionNames, widget.Permissions)
 	sameSet("display types", displayTypes, widget.DisplayTypes)
+	// The desktop's conversations are what an interaction widget's communicationTypeFilter is
+	// matched against: a type the provider accepts and the desktop cannot start could never show.
+	sameSet("communication types", desktopCommunicationTypes, widget.CommunicationTypes)
 
 	var providerTypes []string
 	for _, typ := range widget.Types {
