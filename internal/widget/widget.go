@@ -1,8 +1,9 @@
 // Package widget holds the rules a Genesys Cloud custom agent widget (a "custom client
 // application" integration) must follow: its type, the iframe sandbox tokens and permissions
 // Genesys Cloud accepts, where its manifest may be hosted, and the render and size limits of the
-// sandbox. The same functions serve plan-time validation and the API client, so a widget that
-// passes at plan time is the widget that is sent.
+// sandbox. The same functions serve plan-time validation and the check the provider runs before
+// its first request at apply (for values that were unknown at plan), so a widget that passes at
+// plan time is the widget that is sent.
 //
 // Error messages are written to stand as the detail of a diagnostic whose summary names the
 // attribute ("Invalid manifest_url"): they start in lower case, describe the value, and say how
