@@ -179,13 +179,25 @@ func TestAccExamples(t *testing.T) {
 			t.Setenv(envLoginURL, emu.URL)
 			t.Setenv(envSigningSecret, emulator.DefaultSigningSecret)
 			stateChecks, check := expect(emu)
+			config := providerExample + readExample(t, rel)
 			tc := resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:            providerExample + readExample(t, rel),
+					Config:            config,
 					ConfigStateChecks: stateChecks,
 					Check:             check,
 				}},
+			}
+			if addr, ok := importExample(t, dir); ok {
+				// The documented import: by ID, into the address the example's command names,
+				// giving back what the apply saved.
+				tc.Steps = append(tc.Steps, resource.TestStep{
+					Config:                  config,
+					ResourceName:            addr,
+					ImportState:             true,
+					ImportStateVerify:       true,
+					ImportStateVerifyIgnore: []string{"timeouts"},
+				})
 			}
 			if strings.HasPrefix(rel, "actions") {
 				tc.TerraformVersionChecks = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)}
@@ -193,6 +205,26 @@ func TestAccExamples(t *testing.T) {
 			resource.Test(t, tc)
 		})
 	}
+}
+
+// importExample reads the example's import.sh, if it has one, and returns the resource address
+// its `terraform import ADDRESS ID` command names.
+func importExample(t *testing.T, dir string) (string, bool) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "import.sh"))
+	if os.IsNotExist(err) {
+		return "", false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) == 4 && f[0] == "terraform" && f[1] == "import" {
+			return f[2], true
+		}
+	}
+	t.Fatalf("%s/import.sh has no `terraform import ADDRESS ID` line", dir)
+	return "", false
 }
 
 // TestAccExampleDemo applies the demo that make demo runs, with the provider built as a real

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -22,6 +23,17 @@ func TestAccFunctions_examples(t *testing.T) {
 		"functions/manifest_origin": statecheck.ExpectKnownOutputValue("origin", knownvalue.StringExact("widgets.example.com:8443")),
 		"functions/screenpop_url": statecheck.ExpectKnownOutputValue("pop_url",
 			knownvalue.StringExact("https://crm.example.com/customer#customerId=42&topic=billing%20%26%20refunds")),
+	}
+	// Every function's example is here: one without a case fails, as in TestAccExamples.
+	dirs, err := filepath.Glob(filepath.Join(examplesDir, "functions", "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no function examples under %s: %v", examplesDir, err)
+	}
+	for _, d := range dirs {
+		rel, _ := filepath.Rel(examplesDir, d)
+		if _, ok := cases[filepath.ToSlash(rel)]; !ok {
+			t.Errorf("example %s has no case: add the value it promises", filepath.ToSlash(rel))
+		}
 	}
 	for dir, check := range cases {
 		t.Run(dir, func(t *testing.T) {
