@@ -110,7 +110,7 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"environment": schema.StringAttribute{
 				MarkdownDescription: "Region domain of the org, such as `mypurecloud.com`, `usw2.pure.cloud` or `mypurecloud.ie`. " +
 					"The API is reached at `https://api.{environment}` and the login service at `https://login.{environment}`. " +
-					"Falls back to `GENESYS_ENVIRONMENT`. Any domain is accepted when `api_url` is set.",
+					"Falls back to `GENESYS_ENVIRONMENT`. Any domain name is accepted when `api_url` is set.",
 				Optional:   true,
 				Validators: []validator.String{validators.Text(1, 0, true)},
 			},
@@ -137,8 +137,9 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"than 501) or a failure without an answer (connection refused or reset, an attempt that timed out after "+
 					"%s), waiting between tries with exponential backoff (random waits of up to %s, doubling to %s): a whole "+
 					"number from 1 to 30. Default `%d`: the backoff waits add up to about a minute and a half, but a 503 that "+
-					"says `Retry-After` waits what it asks instead (up to %s a try). Each request of an operation has its own "+
-					"count, and the same count bounds how often a refused OAuth token grant is asked again. A widget's create is sent again only when it provably did not arrive (the provider "+
+					"says `Retry-After` waits what it asks instead (up to %s a try). Each request of an operation, the OAuth "+
+					"token grant included, has its own count; a grant refused for the token creation limit while the "+
+					"provider holds no token is asked again up to the same count. A widget's create is sent again only when it provably did not arrive (the provider "+
 					"first looks for what it may have made). Rate limits (429) are counted by `max_rate_limit_retries`, the "+
 					"webhooks have a budget of their own, and `timeouts` bounds an operation as a whole.",
 					durationText(client.DefaultAttemptTimeout), client.DefaultRetryWaitMin, durationText(client.DefaultRetryWaitMax),
@@ -254,10 +255,10 @@ func (p *GenesysProvider) ValidateConfig(ctx context.Context, req provider.Valid
 		return
 	}
 	env := cfg.Environment
-	if env.IsNull() || env.IsUnknown() || !cfg.APIURL.IsNull() {
+	if env.IsNull() || env.IsUnknown() {
 		return
 	}
-	if err := checkEnvironment(env.ValueString()); err != nil {
+	if err := checkEnvironment(env.ValueString(), !cfg.APIURL.IsNull()); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("environment"), "Unknown Genesys Cloud environment", err.Error())
 	}
 }

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -29,18 +31,40 @@ const (
 	envAuditLog      = "GENESYS_AUDIT_LOG"
 )
 
-// checkEnvironment refuses what is not a region domain. The value is repeated only when it cannot
-// be a URL: one with "://" or "@" may carry credentials, which no diagnostic may echo.
-func checkEnvironment(env string) error {
+// checkEnvironment refuses what is not a region domain, or, with api_url set (anyDomain), what
+// is not a domain at all: the value then names only the login service, https://login.{value},
+// and may be a Genesys environment the region list does not hold. The value is repeated only
+// when it is a plain domain name: anything else may be a URL carrying credentials, which no
+// diagnostic may echo.
+func checkEnvironment(env string, anyDomain bool) error {
 	if client.IsRegion(env) {
 		return nil
 	}
-	if strings.ContainsAny(env, "/@:") {
-		return fmt.Errorf("the value is a URL, not a Genesys Cloud region domain. Use one of %s, or set api_url "+
-			"(and login_url) to reach another endpoint such as the bundled emulator", strings.Join(client.Regions, ", "))
+	domain := isDomainName(env)
+	switch {
+	case anyDomain && domain:
+		return nil
+	case anyDomain:
+		return errors.New("the value is not a domain name such as mypurecloud.com. With api_url set, environment " +
+			"only names the login service (https://login.{environment}): set it to a domain, or remove it and set " +
+			"login_url")
+	case !domain:
+		return fmt.Errorf("the value is not a Genesys Cloud region domain (it looks like a URL or holds characters "+
+			"no domain has). Use one of %s, or set api_url (and login_url) to reach another endpoint such as the "+
+			"bundled emulator", strings.Join(client.Regions, ", "))
 	}
 	return fmt.Errorf("%q is not a Genesys Cloud region domain. Use one of %s, or set api_url (and login_url) "+
 		"to reach another endpoint such as the bundled emulator", env, strings.Join(client.Regions, ", "))
+}
+
+// isDomainName reports whether s is a host name with at least two labels, written as such: not
+// an address, no port, user info, path, query or escapes.
+func isDomainName(s string) bool {
+	if !strings.Contains(s, ".") || strings.ContainsAny(s, ":/@?#%[]") {
+		return false
+	}
+	_, err := hostmatch.NormalizeHost(s)
+	return err == nil && net.ParseIP(s) == nil
 }
 
 // providerSettings is the provider block after environment fallbacks and defaults: everything
@@ -160,7 +184,7 @@ func resolveSettings(ctx context.Context, m genesysProviderModel, getenv func(st
 	case region != "":
 		// Checked beside api_url too: the login URL is still derived from it, and a URL written
 		// here (credentials and all) must not reach a sign-in error, the audit trail or telemetry.
-		if err := checkEnvironment(region); err != nil {
+		if err := checkEnvironment(region, apiURL != ""); err != nil {
 			diags.AddAttributeError(path.Root("environment"), "Unknown Genesys Cloud environment",
 				fmt.Sprintf("environment (from the provider block or %s): %s.", envEnvironment, err))
 		}

@@ -47,6 +47,14 @@ func TestResolveSettings(t *testing.T) {
 			model: withAPI(withEnv(creds, "mypurecloud.de"), "https://proxy.internal"), wantAPI: "https://proxy.internal",
 			wantLogin: "https://login.mypurecloud.de", wantEnv: "mypurecloud.de",
 		},
+		"api_url with a domain the region list lacks (a Genesys test environment)": {
+			model: withAPI(withEnv(creds, "inindca.com"), "https://api.inindca.com"), wantAPI: "https://api.inindca.com",
+			wantLogin: "https://login.inindca.com", wantEnv: "inindca.com",
+		},
+		"api_url with an environment that is no domain": {
+			model:   withAPI(withEnv(creds, "login.example.com:8443"), "https://proxy.internal"),
+			wantErr: "remove it and set login_url",
+		},
 		"configuration wins over the environment": {
 			model: withEnv(creds, "mypurecloud.jp"), env: map[string]string{envEnvironment: "mypurecloud.ie"},
 			wantAPI: "https://api.mypurecloud.jp", wantLogin: "https://login.mypurecloud.jp", wantEnv: "mypurecloud.jp",
@@ -185,6 +193,8 @@ func TestURLCredentialsNeverEchoed(t *testing.T) {
 		"https://api.example.com/?token=" + secret + "#x",         // credentials in the query
 		"mypurecloud.com@user:" + secret,                          // not a region, not a URL
 		"https://user:" + secret + "@login.mypurecloud.com/oauth", // a plausible mistake
+		"api.example.com?access_token=" + secret,                  // a host and a query, no scheme
+		"api.example.com/" + secret,                               // a host and a path, no scheme
 	}
 	for _, u := range urls {
 		for name, m := range map[string]genesysProviderModel{
