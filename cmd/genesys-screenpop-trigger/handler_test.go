@@ -529,11 +529,12 @@ func TestTriggerReportsDeliveryFailures(t *testing.T) {
 
 // A pop that outlives the timeout answers 504 with its key; retrying with that key pops at most
 // once, even when the first try lands after the retry. The emulator holds the first try until
-// the retry is answered, so the first try can only time out and the order is certain. The retry
-// goes through a second endpoint on the same Sender with no time limit, so that no timing is
-// involved: a slow machine cannot make the retry time out too.
+// the retry is answered, so the first try can only time out and the order is certain. The
+// token is fetched first, so the first try's 1 s covers only its own loopback request, which
+// the test sees arrive before it retries; the retry goes through a second endpoint on the same
+// Sender with no time limit, so a slow machine cannot make it time out too.
 func TestTriggerTimeoutThenRetry(t *testing.T) {
-	release, firstDone := make(chan struct{}), make(chan struct{})
+	release, firstArrived, firstDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	var pops atomic.Int64
 	f := newFixtureBehind(t, func(emu http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -541,18 +542,28 @@ func TestTriggerTimeoutThenRetry(t *testing.T) {
 				emu.ServeHTTP(w, r)
 				return
 			}
+			close(firstArrived)
 			defer close(firstDone)
 			<-release
 			// The trigger has given up on this try; it lands all the same, as a
 			// request that reached the service does.
 			emu.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
 		})
-	}, func(_ *emulator.Config, tr *trigger) { tr.timeout = 200 * time.Millisecond })
+	}, func(_ *emulator.Config, tr *trigger) { tr.timeout = time.Second })
+	if err := f.trigger.sender.Client.Authenticate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	a := f.post(t, nil, popBody(""))
 	var failed errorResponse
 	a.json(t, &failed)
 	if a.status != http.StatusGatewayTimeout || failed.IdempotencyKey == "" {
 		t.Fatalf("answer %d %s; want 504 with the key", a.status, a.body)
+	}
+	select {
+	case <-firstArrived:
+	default:
+		// Retrying now would make the retry the held pop, and the test would hang.
+		t.Fatalf("the first try gave up before it reached the service: %s", a.body)
 	}
 	patient := *f.trigger
 	patient.timeout = 0 // the request's own lifetime

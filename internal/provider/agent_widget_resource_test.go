@@ -464,12 +464,14 @@ resource "genesys_agent_widget" "test" {
 }
 
 // TestAccAgentWidget_activationCutShortSavesWhatTheServiceReports: the PATCH that enables a new
-// widget lands but the activation outlasts timeouts.create (the emulator stays in ACTIVATING for
-// an hour). The state saved with the error holds what the service reported last, ACTIVATING, not
-// the INACTIVE the create answered: it is read here before any refresh could correct it.
+// widget lands, but the wait for ACTIVE fails (the emulator stays in ACTIVATING for an hour and
+// answers every poll 500, past max_retries). The state saved with the error holds what the
+// service reported last, ACTIVATING, not the INACTIVE the create answered: it is read here
+// before any refresh could correct it. Nothing here waits on a clock.
 func TestAccAgentWidget_activationCutShortSavesWhatTheServiceReports(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{ActivationDelay: time.Hour})
-	config := emu.widgetConfig("", widgetBody+"  timeouts {\n    create = \"3s\"\n  }\n")
+	emu.SetFaults([]emulator.Fault{{Kind: emulator.Kind500, Method: "GET", PathPrefix: "/api/v2/integrations/", Probability: 1}})
+	config := emu.widgetConfig("  max_retries = 1", widgetBody)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             emu.checkNoIntegrations("org-a"),
@@ -479,6 +481,7 @@ func TestAccAgentWidget_activationCutShortSavesWhatTheServiceReports(t *testing.
 				ExpectError: messageRE("Unable to activate the widget", "it last reported ACTIVATING"),
 			},
 			{
+				PreConfig:          func() { emu.SetFaults(nil) },
 				Config:             config,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true, // the widget is tainted: the next apply replaces it
@@ -535,8 +538,9 @@ func (c noDriftCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 // TestAccAgentWidget_timeoutNamesTheSetting: an activation that outlasts timeouts.create (the
 // emulator holds every PATCH until the caller gives up) fails naming that setting and its value,
 // and the widget it made is kept in state to be destroyed, not orphaned. The limit covers the
-// create and the configuration PUT before the held PATCH too: 5 s leaves those two loopback
-// requests ample room on a loaded machine, and only the PATCH, which never answers, can use it up.
+// OAuth grant, the create and the configuration PUT before the held PATCH too: 5 s leaves those
+// three loopback requests ample room on a loaded machine, and only the PATCH, which never
+// answers, can use it up.
 func TestAccAgentWidget_timeoutNamesTheSetting(t *testing.T) {
 	emu := newTestEmulator(t, emulator.Config{})
 	emu.SetFaults([]emulator.Fault{{
