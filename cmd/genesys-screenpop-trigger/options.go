@@ -186,7 +186,7 @@ func setEnvironment(o *options, v string) error {
 	if strings.ContainsAny(env, ":/") {
 		return errors.New("want a region domain such as mypurecloud.ie, not a URL; use -api-url for a URL")
 	}
-	if _, err := hostmatch.NormalizeHost(env); err != nil || !strings.Contains(env, ".") {
+	if !hostmatch.IsDomainName(env) {
 		return errors.New("want a region domain such as mypurecloud.com or mypurecloud.ie")
 	}
 	o.environment = env

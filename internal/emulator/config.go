@@ -202,8 +202,11 @@ func normalize(cfg Config) (Config, error) {
 	if cfg.ActivationDelay < 0 {
 		return cfg, &ConfigError{"ActivationDelay", fmt.Errorf("%s is negative", cfg.ActivationDelay)}
 	}
-	if cfg.DesktopPopWait < 0 {
+	switch {
+	case cfg.DesktopPopWait < 0:
 		return cfg, &ConfigError{"DesktopPopWait", fmt.Errorf("%s is negative", cfg.DesktopPopWait)}
+	case cfg.DesktopPopWait == 0:
+		cfg.DesktopPopWait = desktopPopWait
 	}
 	switch cfg.StaleVersionStatus {
 	case 0:

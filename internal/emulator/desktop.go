@@ -69,7 +69,7 @@ type desktopState struct {
 	conversations map[string][]*Conversation // by org/agent
 	shown         map[string]PopShown        // by pop id
 	waiters       map[string]chan PopShown   // by pop id: a pop answer waiting for the desktop
-	popWait       time.Duration              // Config.DesktopPopWait; 0: desktopPopWait
+	popWait       time.Duration              // Config.DesktopPopWait (tests may shorten it)
 }
 
 // Conversation is a simulated conversation an agent desktop started.

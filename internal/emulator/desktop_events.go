@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -333,7 +332,7 @@ func (s *Server) awaitDesktop(c *call, pop *ScreenPop, wait chan PopShown) {
 		s.desk.mu.Unlock()
 	}()
 	s.desk.mu.Lock()
-	patience := cmp.Or(s.desk.popWait, desktopPopWait)
+	patience := s.desk.popWait
 	s.desk.mu.Unlock()
 	timer := time.NewTimer(patience)
 	defer timer.Stop()

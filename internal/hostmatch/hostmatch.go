@@ -70,6 +70,17 @@ type PatternError struct {
 
 func (e *PatternError) Error() string { return fmt.Sprintf("host pattern %q %s", e.Pattern, e.Reason) }
 
+// IsDomainName reports whether s is a host name of two labels or more, written as one (such as
+// mypurecloud.com): no scheme, port, user info, path, query or escapes, and no IPv6 address. A
+// value that passes cannot carry credentials, so an error may quote it.
+func IsDomainName(s string) bool {
+	if strings.Contains(s, ":") || !strings.Contains(s, ".") {
+		return false
+	}
+	_, err := NormalizeHost(s)
+	return err == nil
+}
+
 // NormalizeHost returns the canonical form of a host name or IP address given without a port:
 // lower-case ASCII (punycode for internationalised names) without a trailing dot, or the
 // canonical text of an IP address (IPv6 without brackets; brackets in the input are accepted).

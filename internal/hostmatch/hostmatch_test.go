@@ -300,3 +300,17 @@ func TestHint(t *testing.T) {
 		}
 	}
 }
+
+func TestIsDomainName(t *testing.T) {
+	for s, want := range map[string]bool{
+		"mypurecloud.com": true, "inindca.com": true, "USW2.pure.cloud": true, "1.2.3.4": true,
+		"localhost": false, "": false, "api.example.com:443": false, "::1": false, "[::1]": false,
+		"https://api.example.com": false, "api.example.com/x": false, "user@api.example.com": false,
+		"api.example.com?token=x": false, "api.example.com#x": false, "api%2eexample.com": false,
+		"api example.com": false, "example.com.": false,
+	} {
+		if got := IsDomainName(s); got != want {
+			t.Errorf("IsDomainName(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -62,8 +62,7 @@ func ParseURL(raw string) (*url.URL, error) {
 // ParseQuiet is url.Parse with an error that never repeats raw: a *url.Error quotes the whole URL,
 // whose user info or query may carry credentials, so only its reason is kept (such as
 // "invalid port \":x\" after host"); the caller names what was parsed. It checks nothing beyond
-// url.Parse (ParseURL is the strict parse for allow-listed URLs). ParseURL, the client's base URLs
-// and the provider's URL validators all parse through it, so that rule lives in one place.
+// url.Parse (ParseURL is the strict parse for allow-listed URLs).
 func ParseQuiet(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {

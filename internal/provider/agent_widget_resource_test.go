@@ -486,22 +486,24 @@ func TestAccAgentWidget_activationCutShortSavesWhatTheServiceReports(t *testing.
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true, // the widget is tainted: the next apply replaces it
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPreRefresh: []plancheck.PlanCheck{savedValue(widgetAddr, "reported_state", "ACTIVATING")},
+					PostApplyPreRefresh: []plancheck.PlanCheck{savedValue(widgetAddr, tfjsonpath.New("reported_state"), knownvalue.StringExact("ACTIVATING"))},
 				},
 			},
 		},
 	})
 }
 
-// savedValue checks an attribute of addr in the state a plan started from; in a plan made without
-// refreshing, that is the state the last apply saved.
-func savedValue(addr, attr string, want any) plancheck.PlanCheck {
+// savedValue checks a value of addr in the state a plan started from, as statecheck.
+// ExpectKnownValue checks the state after an apply; in a plan made without refreshing, that is
+// the state the last apply saved, errors and all.
+func savedValue(addr string, attr tfjsonpath.Path, want knownvalue.Check) plancheck.PlanCheck {
 	return savedValueCheck{addr: addr, attr: attr, want: want}
 }
 
 type savedValueCheck struct {
-	addr, attr string
-	want       any
+	addr string
+	attr tfjsonpath.Path
+	want knownvalue.Check
 }
 
 func (c savedValueCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
@@ -510,12 +512,17 @@ func (c savedValueCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 		return
 	}
 	for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
-		if r.Address == c.addr {
-			if got := r.AttributeValues[c.attr]; got != c.want {
-				resp.Error = fmt.Errorf("%s.%s saved as %v, want %v", c.addr, c.attr, got, c.want)
-			}
-			return
+		if r.Address != c.addr {
+			continue
 		}
+		got, err := tfjsonpath.Traverse(r.AttributeValues, c.attr)
+		if err == nil {
+			err = c.want.CheckValue(got)
+		}
+		if err != nil {
+			resp.Error = fmt.Errorf("%s.%s as saved: %w", c.addr, c.attr, err)
+		}
+		return
 	}
 	resp.Error = fmt.Errorf("%s is not in the saved state", c.addr)
 }

@@ -139,8 +139,8 @@ func (p *GenesysProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"number from 1 to 30. Default `%d`: the backoff waits add up to about a minute and a half, but a 503 that "+
 					"says `Retry-After` waits what it asks instead (up to %s a try). Each request of an operation, the OAuth "+
 					"token grant included, has its own count; a grant refused for the token creation limit while the "+
-					"provider holds no token is asked again up to the same count. A widget's create is sent again only when it provably did not arrive (the provider "+
-					"first looks for what it may have made). Rate limits (429) are counted by `max_rate_limit_retries`, the "+
+					"provider holds no token is asked again up to the same count. A widget's create is sent again only "+
+					"when it provably did not arrive (the provider first looks for what it may have made). Rate limits (429) are counted by `max_rate_limit_retries`, the "+
 					"webhooks have a budget of their own, and `timeouts` bounds an operation as a whole.",
 					durationText(client.DefaultAttemptTimeout), client.DefaultRetryWaitMin, durationText(client.DefaultRetryWaitMax),
 					client.DefaultRetryMax, durationText(client.DefaultRetryAfterCap)),

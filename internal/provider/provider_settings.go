@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -32,39 +32,26 @@ const (
 )
 
 // checkEnvironment refuses what is not a region domain, or, with api_url set (anyDomain), what
-// is not a domain at all: the value then names only the login service, https://login.{value},
-// and may be a Genesys environment the region list does not hold. The value is repeated only
-// when it is a plain domain name: anything else may be a URL carrying credentials, which no
-// diagnostic may echo.
+// is not a domain name at all: the value then names only the login service,
+// https://login.{value}, and may be a Genesys environment the region list does not hold. The
+// value is repeated only when it is a domain name: anything else may be a URL carrying
+// credentials, which no diagnostic may echo.
 func checkEnvironment(env string, anyDomain bool) error {
-	if client.IsRegion(env) {
+	domain := hostmatch.IsDomainName(env)
+	if client.IsRegion(env) || (anyDomain && domain) {
 		return nil
 	}
-	domain := isDomainName(env)
-	switch {
-	case anyDomain && domain:
-		return nil
-	case anyDomain:
+	if anyDomain {
 		return errors.New("the value is not a domain name such as mypurecloud.com. With api_url set, environment " +
 			"only names the login service (https://login.{environment}): set it to a domain, or remove it and set " +
 			"login_url")
-	case !domain:
-		return fmt.Errorf("the value is not a Genesys Cloud region domain (it looks like a URL or holds characters "+
-			"no domain has). Use one of %s, or set api_url (and login_url) to reach another endpoint such as the "+
-			"bundled emulator", strings.Join(client.Regions, ", "))
 	}
-	return fmt.Errorf("%q is not a Genesys Cloud region domain. Use one of %s, or set api_url (and login_url) "+
-		"to reach another endpoint such as the bundled emulator", env, strings.Join(client.Regions, ", "))
-}
-
-// isDomainName reports whether s is a host name with at least two labels, written as such: not
-// an address, no port, user info, path, query or escapes.
-func isDomainName(s string) bool {
-	if !strings.Contains(s, ".") || strings.ContainsAny(s, ":/@?#%[]") {
-		return false
+	what := "the value (it looks like a URL or holds characters no domain has)"
+	if domain {
+		what = strconv.Quote(env)
 	}
-	_, err := hostmatch.NormalizeHost(s)
-	return err == nil && net.ParseIP(s) == nil
+	return fmt.Errorf("%s is not a Genesys Cloud region domain. Use one of %s, or set api_url (and login_url) to "+
+		"reach another endpoint such as the bundled emulator", what, strings.Join(client.Regions, ", "))
 }
 
 // providerSettings is the provider block after environment fallbacks and defaults: everything
